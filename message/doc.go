@@ -1,0 +1,42 @@
+// Package message turns a delivered message into DBMail's storage rows and
+// back (spec 2.2–2.11 of the DBMail compatibility contract), and computes the
+// caches DBMail keeps beside them: header fields, the IMAP ENVELOPE and the
+// References list.
+//
+// # Forms of one message
+//
+//   - original: the bytes as received, after a leading mbox "From " line
+//     (or a leading line starting with a space, spec 2.2 step 1) was removed.
+//     Its length is Message.MessageSize (physmessage.messagesize).
+//   - stored: what the rows rebuild to with FormStored. When every line of
+//     the original ends in CRLF it is the original with CRLF turned into LF
+//     (spec 2.3: stored text uses LF); when no line ends in CRLF, or the
+//     endings are mixed, it is the original unchanged. Its length is
+//     Message.StoredSize.
+//   - wire: the stored form with every LF not preceded by CR turned into
+//     CRLF (FormCRLF), what IMAP and POP3 send. Its length is
+//     Message.RFCSize (physmessage.rfcsize).
+//
+// # Recovering the original
+//
+// A reader gets the original bytes back exactly with this rule:
+//
+//	if messagesize == rfcsize { rebuild with FormCRLF } else { rebuild with FormStored }
+//
+// It holds for every input: pure CRLF input is stored as LF and its wire form
+// is the original (equal sizes); pure LF input, and mixed input, is stored
+// unchanged, and its wire form is longer than the original unless the text
+// has no bare LF at all, in which case both forms equal the original.
+//
+// # Layouts
+//
+// Parse writes the rows in DBMail's structured layout (spec 2.3) so that
+// DBMail can read them after a switch back and parts deduplicate across
+// messages. It then verifies that the rows rebuild (spec 2.5) to the stored
+// form byte for byte; when they do not (mixed line endings, transport
+// padding, a missing close delimiter, a Content-Type DBMail would not find,
+// nesting deeper than Options.MaxDepth, multipart/digest quirks and any other
+// malformed MIME), it stores the flat layout instead: one header row and one
+// body row joined at the blank line, or a single body row when the text has
+// no line break.
+package message
