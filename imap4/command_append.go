@@ -1,0 +1,78 @@
+package imap4
+
+import "time"
+
+// AppendArgs: APPEND SP mailbox 1*(SP [flag-list SP] [date-time SP]
+// (literal / literal8)) (RFC 3501 §6.3.11, MULTIAPPEND RFC 3502 §6,
+// literal8 RFC 3516 §4.2).
+type AppendArgs struct {
+	Mailbox  string
+	Messages []AppendMessage
+}
+
+// AppendMessage is one message of an APPEND. Its data went to the sink the
+// caller gave AcceptLiteral (Streamed), or is in Data when the caller let
+// the parser buffer it.
+type AppendMessage struct {
+	Flags    []string // nil when no flag list was given
+	Date     time.Time
+	HasDate  bool
+	Size     int64
+	Binary   bool // literal8: the data may contain NUL (RFC 3516)
+	Streamed bool
+	Data     []byte
+}
+
+func (*AppendArgs) isArgs() {}
+
+func parseAppend(r *reader) (Args, error) {
+	if err := r.sp(); err != nil {
+		return nil, err
+	}
+	m, err := r.mailbox()
+	if err != nil {
+		return nil, err
+	}
+	a := &AppendArgs{Mailbox: m}
+	for {
+		if err := r.sp(); err != nil {
+			if len(a.Messages) > 0 && r.eof() {
+				return a, nil
+			}
+			return nil, err
+		}
+		var msg AppendMessage
+		if r.peek() == '(' {
+			if msg.Flags, err = r.flagList(); err != nil {
+				return nil, err
+			}
+			if err := r.sp(); err != nil {
+				return nil, err
+			}
+		}
+		if r.peek() == '"' {
+			if msg.Date, err = r.dateTime(); err != nil {
+				return nil, err
+			}
+			msg.HasDate = true
+			if err := r.sp(); err != nil {
+				return nil, err
+			}
+		}
+		if !r.literalAhead() {
+			return nil, r.errorf("expected message literal, got %s", r.what())
+		}
+		lit, pend, err := r.literalHeader()
+		if err != nil {
+			return nil, err
+		}
+		if pend {
+			return nil, &pendingMessage{tag: r.tag, name: r.name, mailbox: a.Mailbox, index: len(a.Messages)}
+		}
+		msg.Size, msg.Binary, msg.Streamed = lit.size, lit.binary, lit.streamed
+		if !lit.streamed {
+			msg.Data = append([]byte(nil), r.b[lit.off:lit.off+int(lit.size)]...)
+		}
+		a.Messages = append(a.Messages, msg)
+	}
+}
