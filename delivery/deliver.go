@@ -1,0 +1,280 @@
+// Package delivery is the pipeline LMTP and dbmail-deliver share (spec 2.2,
+// 6.6): parse a message once, pick a mailbox for every user every recipient
+// resolves to, store ONE physmessage with one message row per mailbox in one
+// transaction, then send the forwards.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/dbmail-go/dbmail/db"
+	"github.com/dbmail-go/dbmail/message"
+)
+
+// Options are the [DELIVERY] and [DBMAIL] settings delivery obeys.
+type Options struct {
+	Subaddress         bool   // SUBADDRESS: user+box@domain delivers into box (spec 6.6 step 3)
+	SuppressDuplicates bool   // suppress_duplicates (spec 2.17)
+	QuotaSoft          bool   // quota_failure = soft: 4.2.2 instead of 5.2.2
+	Postmaster         string // fallback envelope sender for forwards
+	DefaultCharset     string // default_msg_encoding
+}
+
+// Deliverer delivers messages into the store.
+type Deliverer struct {
+	DB     *db.DB
+	Opt    Options
+	Mailer Mailer
+	Log    *slog.Logger
+	// Sorter, when set, runs the user's filtering (Sieve) and may replace
+	// the implicit keep; nil delivers to the implicit-keep mailbox.
+	Sorter Sorter
+}
+
+// Sorter decides where one user's copy goes (Sieve, spec 6.6 step 4).
+type Sorter interface {
+	Sort(ctx context.Context, userID int64, env SortEnv) (*SortResult, error)
+}
+
+// SortEnv is what a Sorter sees of the delivery.
+type SortEnv struct {
+	Message      *message.Message
+	Raw          []byte
+	EnvelopeFrom string
+	EnvelopeTo   string
+	Mailbox      string // the implicit-keep mailbox chosen so far
+}
+
+// SortResult lists the mailboxes a Sorter chose (empty with Discard or
+// Reject set means no local copy) and where to redirect.
+type SortResult struct {
+	Keep     []KeepTo
+	Discard  bool
+	Reject   string // non-empty: fail the recipient permanently with this reason
+	Redirect []string
+}
+
+// KeepTo is one mailbox a copy goes into, with the flags Sieve set.
+type KeepTo struct {
+	Mailbox  string
+	Flags    db.Flags
+	Keywords []string
+}
+
+// Recipient is one envelope recipient to deliver to.
+type Recipient struct {
+	Address    string
+	Resolution *db.Resolution // from db.ResolveRecipient (LMTP resolves at RCPT time)
+	// Mailbox replaces INBOX as the implicit-keep mailbox (dbmail-deliver -m).
+	Mailbox string
+	// Force delivers straight into Mailbox: no filters, subaddress, Sieve or
+	// ACL checks (dbmail-deliver -M, spec 6.6 step 1).
+	Force bool
+}
+
+// Result is the outcome for one recipient.
+type Result struct {
+	Recipient string
+	DSN       DSN
+	Err       error // the cause of a failure, for the log
+}
+
+// plan is one user's share of a recipient: where its copies go.
+type plan struct {
+	rcpt    int
+	userID  int64
+	dests   []int // indexes into the dests slice
+	outcome DSN
+	err     error
+}
+
+// Deliver parses raw once and delivers it to every recipient; the result
+// slice matches rcpts. An error is returned only when nothing could be
+// attempted (an unparsable message); per-recipient failures, including a
+// database outage (4.3.0), are in the results.
+func (d *Deliverer) Deliver(ctx context.Context, raw []byte, envelopeFrom string, rcpts []Recipient) ([]Result, error) {
+	m, err := message.Parse(raw, message.Options{MaxDepth: 64, DefaultCharset: d.Opt.DefaultCharset})
+	if err != nil {
+		return nil, fmt.Errorf("parse message: %w", err)
+	}
+	idate := m.FromLineDate
+	if idate.IsZero() {
+		idate = time.Now()
+	}
+	results := make([]Result, len(rcpts))
+	var dests []db.Dest
+	var plans []*plan
+	for i, r := range rcpts {
+		results[i] = Result{Recipient: r.Address, DSN: DSNDelivered}
+		if r.Resolution == nil || (len(r.Resolution.UserIDs) == 0 && len(r.Resolution.Forwards) == 0) {
+			results[i].DSN = DSNNoUser
+			continue
+		}
+		for _, uid := range r.Resolution.UserIDs {
+			p := &plan{rcpt: i, userID: uid, outcome: DSNDelivered}
+			plans = append(plans, p)
+			keeps, outcome, err := d.route(ctx, uid, r, m, raw, envelopeFrom)
+			if err != nil {
+				p.outcome, p.err = outcome, err
+				continue
+			}
+			for _, k := range keeps {
+				mb, err := d.mailboxFor(ctx, uid, k.Mailbox, r.Force)
+				if err != nil {
+					p.outcome, p.err = tempOr(err, DSNNoUser), err
+					break
+				}
+				if d.Opt.SuppressDuplicates && d.isDuplicate(ctx, mb.ID, m) {
+					continue
+				}
+				flags := k.Flags
+				flags.Recent = true
+				p.dests = append(p.dests, len(dests))
+				dests = append(dests, db.Dest{MailboxID: mb.ID, QuotaUser: uid, Flags: flags, Keywords: k.Keywords})
+			}
+		}
+	}
+	if len(dests) > 0 {
+		_, stored, err := d.DB.StoreMessage(ctx, m, idate, dests)
+		if err != nil && !errors.Is(err, db.ErrNothingStored) {
+			d.Log.Error("store message failed", "err", err)
+			for _, p := range plans {
+				if len(p.dests) > 0 {
+					p.outcome, p.err = DSNTempFail, err
+				}
+			}
+		} else {
+			for _, p := range plans {
+				for _, di := range p.dests {
+					if stored[di].Err != nil {
+						q := DSNQuotaHard
+						if d.Opt.QuotaSoft {
+							q = DSNQuotaSoft
+						}
+						p.outcome, p.err = worse(p.outcome, q), stored[di].Err
+					}
+				}
+			}
+		}
+	}
+	for _, p := range plans {
+		results[p.rcpt].DSN = worse(results[p.rcpt].DSN, p.outcome)
+		if p.err != nil {
+			results[p.rcpt].Err = p.err
+		}
+	}
+	d.forward(ctx, raw, envelopeFrom, rcpts, results)
+	return results, nil
+}
+
+// route returns the mailboxes one user's copy goes into (spec 6.6 steps 1–5).
+func (d *Deliverer) route(ctx context.Context, userID int64, r Recipient, m *message.Message, raw []byte, from string) ([]KeepTo, DSN, error) {
+	if r.Force {
+		return []KeepTo{{Mailbox: r.Mailbox}}, DSNDelivered, nil
+	}
+	box := r.Mailbox
+	if box == "" {
+		box = "INBOX"
+		filters, err := d.DB.Filters(ctx, userID)
+		if err != nil {
+			return nil, DSNTempFail, err
+		}
+		if f := MatchFilter(filters, m); f != nil {
+			box = f.Mailbox
+		}
+	}
+	if d.Opt.Subaddress && r.Resolution.Detail != "" {
+		// The subaddress mailbox must exist; it is not created (spec 6.6 step 3).
+		if mb, err := d.DB.FindMailbox(ctx, userID, r.Resolution.Detail); err == nil {
+			box = mb.Name
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return nil, DSNTempFail, err
+		}
+	}
+	if d.Sorter != nil {
+		res, err := d.Sorter.Sort(ctx, userID, SortEnv{Message: m, Raw: raw, EnvelopeFrom: from, EnvelopeTo: r.Address, Mailbox: box})
+		if err != nil {
+			// A failing script keeps the message (spec 6.6 step 4).
+			d.Log.Warn("sieve failed, keeping message", "user", userID, "err", err)
+			return []KeepTo{{Mailbox: box}}, DSNDelivered, nil
+		}
+		if res.Reject != "" {
+			return nil, DSNRejected, fmt.Errorf("rejected by filter: %s", res.Reject)
+		}
+		for _, to := range res.Redirect {
+			if err := d.Mailer.Send(ctx, senderOr(from, d.Opt.Postmaster), []string{to}, raw); err != nil {
+				d.Log.Error("sieve redirect failed", "to", to, "err", err)
+			}
+		}
+		return res.Keep, DSNDelivered, nil
+	}
+	return []KeepTo{{Mailbox: box}}, DSNDelivered, nil
+}
+
+// mailboxFor finds or creates the user's mailbox; a mailbox that cannot be
+// created falls back to INBOX as DBMail does for missing rights (6.6 step 5).
+func (d *Deliverer) mailboxFor(ctx context.Context, userID int64, name string, force bool) (*db.Mailbox, error) {
+	mb, err := d.DB.EnsureMailbox(ctx, userID, name)
+	if err == nil {
+		return mb, nil
+	}
+	if !force && !db.IsTemporary(err) && db.NormalizeMailboxName(name) != "INBOX" {
+		d.Log.Warn("cannot deliver to mailbox, using INBOX", "user", userID, "mailbox", name, "err", err)
+		return d.DB.EnsureMailbox(ctx, userID, "INBOX")
+	}
+	return nil, err
+}
+
+func (d *Deliverer) isDuplicate(ctx context.Context, mailboxID int64, m *message.Message) bool {
+	ids := m.HeaderValues("Message-ID")
+	if len(ids) == 0 {
+		return false
+	}
+	dup, err := d.DB.HasRecentMessageID(ctx, mailboxID, strings.TrimSpace(ids[0]))
+	if err != nil {
+		d.Log.Warn("duplicate check failed", "err", err)
+		return false
+	}
+	return dup
+}
+
+// forward sends the message to the external targets of each recipient's
+// aliases after the local deliveries (spec 6.6 step 9). A failed forward
+// makes the recipient a temporary failure.
+func (d *Deliverer) forward(ctx context.Context, raw []byte, from string, rcpts []Recipient, results []Result) {
+	sender := senderOr(from, d.Opt.Postmaster)
+	for i, r := range rcpts {
+		if r.Resolution == nil || results[i].DSN.Class != Success {
+			continue
+		}
+		for _, t := range r.Resolution.Forwards {
+			if err := Forward(ctx, d.Mailer, sender, t, raw, time.Now()); err != nil {
+				d.Log.Error("forward failed", "recipient", r.Address, "target", t, "err", err)
+				results[i].DSN, results[i].Err = DSNForwardFail, err
+			}
+		}
+	}
+}
+
+func senderOr(from, fallback string) string {
+	if from != "" {
+		return from
+	}
+	if fallback != "" {
+		return fallback
+	}
+	return "DBMAIL-MAILER@dbmail"
+}
+
+// tempOr maps a database outage to 4.3.0 and anything else to perm.
+func tempOr(err error, perm DSN) DSN {
+	if db.IsTemporary(err) {
+		return DSNTempFail
+	}
+	return perm
+}
