@@ -96,6 +96,24 @@ func (c *Config) Service(name string) *Service {
 	return nil
 }
 
+// CheckDaemon reports what the daemon of service (IMAP, POP, LMTP, SIEVE,
+// HTTP) cannot start without, though the tools can: effective_user and
+// effective_group (spec 5.2; fatal in DBMail).
+func (c *Config) CheckDaemon(service string) error {
+	r := &reader{kf: c.kf}
+	for _, key := range []string{"effective_user", "effective_group"} {
+		s := r.get(service, key)
+		switch {
+		case s.set():
+		case s.found:
+			r.errs = append(r.errs, &Error{File: c.Path, Line: s.line, Section: s.section, Service: service, Key: s.key, Msg: "required by the daemon but empty"})
+		default:
+			r.missing(service, key, "required by the daemon but missing")
+		}
+	}
+	return joinErrors(r.errs)
+}
+
 // Logging returns the log settings a program reading section uses: a
 // daemon's own section, or a tool's pseudo-section (DELIVERY, USERS, UTIL,
 // EXPORT, SIEVECMD, DBMAIL), each falling back to [DBMAIL] (spec 5.1, 7.0).

@@ -36,10 +36,6 @@ type Service struct {
 	EffectiveGroup string
 	Banner         string // greeting text; "" means the daemon's built-in one
 
-	// privUser and privGroup remember where the privilege keys were found,
-	// for CheckDaemon.
-	privUser, privGroup setting
-
 	// dbmail-go additions.
 	StateSocket         string        // state dump socket, default <pid_directory>/<program>.state
 	MaxLineLength       int           // longest command line, default 65536 (DBMail's MAX_LINESIZE)
@@ -90,27 +86,6 @@ func (s *Service) PidFile() string {
 	return filepath.Join(s.PidDirectory, s.Program+".pid")
 }
 
-// CheckDaemon reports what a daemon (but not a tool) cannot start without:
-// effective_user and effective_group (spec 5.2, fatal in DBMail).
-func (s *Service) CheckDaemon(path string) error {
-	var errs []error
-	for _, p := range []struct {
-		st   setting
-		name string
-	}{{s.privUser, "effective_user"}, {s.privGroup, "effective_group"}} {
-		if p.st.set() {
-			continue
-		}
-		e := &Error{File: path, Section: s.Name, Key: p.name, Msg: "required by the daemon but missing or empty"}
-		if p.st.found {
-			e.Line, e.Section, e.Key = p.st.line, p.st.section, p.st.key
-			e.Service = s.Name
-		}
-		errs = append(errs, e)
-	}
-	return joinErrors(errs)
-}
-
 func (r *reader) readService(name string) Service {
 	s := Service{
 		Name:             name,
@@ -133,8 +108,6 @@ func (r *reader) readService(name string) Service {
 		EffectiveUser:    r.str(name, "effective_user", ""),
 		EffectiveGroup:   r.str(name, "effective_group", ""),
 		Banner:           r.str(name, "banner", ""),
-		privUser:         r.get(name, "effective_user"),
-		privGroup:        r.get(name, "effective_group"),
 
 		MaxLineLength:       r.integer(name, "max_line_length", DefaultMaxLineLength, func(n int) bool { return n >= 1024 }, "at least 1024"),
 		MaxConnections:      r.greater(name, "max_connections", DefaultMaxConnections, 0),
