@@ -160,9 +160,14 @@ const (
 // at the first "+", dbmail.md 6.6).
 const subaddressSeparator = "+"
 
-// part returns the selected part and whether the address has it: :detail
-// does not exist for an address without a separator (RFC 5233 §4).
+// part returns the selected part and whether the address has it: an
+// address without a domain is not syntactically valid and only matches
+// with :all (RFC 5228 §2.7.4); :detail does not exist for an address
+// without a separator (RFC 5233 §4).
 func (p addressPart) of(a address) (string, bool) {
+	if p != partAll && a.domain == "" {
+		return "", false
+	}
 	switch p {
 	case partLocal:
 		return a.local, true

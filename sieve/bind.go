@@ -67,8 +67,8 @@ func tagSets(sets ...[]tagDef) []tagDef {
 }
 
 // bind checks the arguments against the tag definitions and positional
-// slots. Tagged arguments may appear anywhere before the test, as
-// implementations commonly allow (RFC 5228 §2.6.2).
+// slots (RFC 5228 §2.6): tagged arguments come before positional ones, in
+// any order, each at most once, and never two of one group.
 func (c *compiler) bind(what string, p Pos, args []astArg, defs []tagDef, pos []want) (*bound, error) {
 	b := &bound{tags: map[string]astArg{}, tagPos: map[string]Pos{}, groups: map[string]string{}}
 	for i := 0; i < len(args); i++ {
@@ -76,6 +76,9 @@ func (c *compiler) bind(what string, p Pos, args []astArg, defs []tagDef, pos []
 		if a.kind != argTag {
 			b.pos = append(b.pos, a)
 			continue
+		}
+		if len(b.pos) > 0 {
+			return nil, a.pos.errorf("tagged argument \":%s\" after positional arguments of %s", a.tag, what)
 		}
 		var def *tagDef
 		for k := range defs {

@@ -80,9 +80,6 @@ func (c *compiler) date(a *astTest, what string) (test, error) {
 		if t.header, err = c.str(b.pos[0].pos, b.pos[0].strs[0]); err != nil {
 			return nil, err
 		}
-		if t.header.konst && !validHeaderName(t.header.s) {
-			return nil, b.pos[0].pos.errorf("invalid header name %q", t.header.s)
-		}
 		i = 1
 	}
 	if t.part, err = c.str(b.pos[i].pos, b.pos[i].strs[0]); err != nil {
@@ -119,6 +116,9 @@ func (t *dateTest) eval(m *machine, f *frame) (bool, error) {
 		times = append(times, m.env.Now())
 	} else {
 		name := lowerASCII(m.expand(f, t.header))
+		if !validHeaderName(name) {
+			return false, nil
+		}
 		for _, v := range t.index.pick(m.env.HeaderValues(name)) {
 			// RFC 5260 §4: a value that is not a date does not match.
 			if d, ok := headerDate(name, v); ok {

@@ -106,13 +106,20 @@ func decodeHexPairs(fields []string) (string, bool) {
 func decodeUnicodeHex(p Pos, fields []string) (string, bool, error) {
 	var b strings.Builder
 	for _, f := range fields {
-		if len(f) > 8 {
-			return "", false, p.errorf("invalid unicode character %q in encoded-character", f)
+		for i := 0; i < len(f); i++ {
+			if _, ok := hexVal(f[i : i+1]); !ok {
+				return "", false, nil // not well-formed: left as it is
+			}
 		}
-		v, ok := hexVal(f)
-		if !ok {
-			return "", false, nil
+		digits := strings.TrimLeft(f, "0")
+		var v uint64
+		if digits != "" {
+			if len(digits) > 6 {
+				return "", false, p.errorf("invalid unicode character %q in encoded-character", f)
+			}
+			v, _ = hexVal(digits)
 		}
+		// RFC 5228 §2.4.2.4: only 0..D7FF and E000..10FFFF are allowed.
 		if v > 0x10FFFF || v >= 0xD800 && v <= 0xDFFF {
 			return "", false, p.errorf("invalid unicode character U+%X in encoded-character", v)
 		}

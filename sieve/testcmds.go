@@ -124,18 +124,10 @@ func validHeaderName(s string) bool {
 	return true
 }
 
-// headerNames compiles a header-name list, checking constant names.
+// headerNames compiles a header-name list. Invalid names are not an
+// error; they just never match (RFC 5228 §2.4.2.2).
 func (c *compiler) headerNames(a astArg) ([]strValue, error) {
-	names, err := c.strList(a)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range names {
-		if n.konst && !validHeaderName(n.s) {
-			return nil, a.pos.errorf("invalid header name %q", n.s)
-		}
-	}
-	return names, nil
+	return c.strList(a)
 }
 
 // indexSpec is :index n [:last] (RFC 5260 §6).
@@ -260,10 +252,9 @@ func (t *headerTest) eval(m *machine, f *frame) (bool, error) {
 			}
 			addr = strings.Trim(strings.TrimSpace(addr), "<>")
 			if addr == "" {
-				// RFC 5228 §5.4: the null reverse-path is the empty string.
-				if t.part == partAll || t.part == partLocal || t.part == partDomain {
-					values = append(values, "")
-				}
+				// RFC 5228 §5.4: the null reverse-path is matched as the
+				// empty string, whatever the address part.
+				values = append(values, "")
 				continue
 			}
 			values = t.appendParts(values, parseAddressList(addr))
@@ -304,7 +295,8 @@ func (t *existsTest) eval(m *machine, f *frame) (bool, error) {
 		return false, err
 	}
 	for _, n := range t.names {
-		if len(m.env.RawHeaderValues(lowerASCII(m.expand(f, n)))) == 0 {
+		name := lowerASCII(m.expand(f, n))
+		if !validHeaderName(name) || len(m.env.RawHeaderValues(name)) == 0 {
 			return false, nil
 		}
 	}
