@@ -61,11 +61,16 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if round == limit {
 			return fmt.Errorf("migrate: schema still incomplete after %d changes", limit)
 		}
-		done, err := db.migrateOnce(ctx, conn)
+		did, err := db.migrateOnce(ctx, conn)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		if done {
+		if did == actCreate && db.Dialect == SQLite {
+			if err := db.sqliteAutoVacuum(ctx, conn); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+		}
+		if did == actDone {
 			break
 		}
 	}
@@ -99,8 +104,8 @@ type queryer interface {
 
 // migrateOnce inspects the schema and makes the next change, if any, in a
 // transaction of its own (except on MySQL, whose DDL commits implicitly).
-// It reports whether the schema was already complete.
-func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (done bool, err error) {
+// It reports what it did; actDone means the schema was already complete.
+func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (did actionKind, err error) {
 	var q queryer = conn
 	var tx *sql.Tx
 	if db.Dialect != MySQL {
@@ -108,7 +113,7 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (done bool, err e
 		// the write lock is held from the inspection to the commit.
 		tx, err = conn.BeginTx(ctx, nil)
 		if err != nil {
-			return false, fmt.Errorf("begin: %w", err)
+			return 0, fmt.Errorf("begin: %w", err)
 		}
 		defer func() {
 			if tx != nil {
@@ -119,26 +124,27 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (done bool, err e
 	}
 	st, err := db.inspect(ctx, q)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	act, err := plan(st)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	backend := db.backend()
 	switch act.kind {
 	case actDone:
-		return true, nil
+		return actDone, nil
 	case actCreate:
 		stmts, err := sqlschema.Create(backend, db.Prefix)
 		if err != nil {
-			return false, err
+			return 0, err
 		}
+		stmts, _ = splitPragmas(stmts)
 		for _, s := range sqlschema.Steps() {
 			if s.Own {
 				more, err := sqlschema.StepSQL(backend, s.To, db.Prefix)
 				if err != nil {
-					return false, err
+					return 0, err
 				}
 				stmts = append(stmts, more...)
 			}
@@ -150,19 +156,19 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (done bool, err e
 		}
 		if err := runStatements(ctx, q, stmts); err != nil {
 			if db.Dialect == MySQL {
-				return false, fmt.Errorf("create schema: %w (MySQL commits each DDL statement: the database now holds a partial schema; drop its %s* tables and start again)", err, db.Prefix)
+				return 0, fmt.Errorf("create schema: %w (MySQL commits each DDL statement: the database now holds a partial schema; drop its %s* tables and start again)", err, db.Prefix)
 			}
-			return false, fmt.Errorf("create schema: %w", err)
+			return 0, fmt.Errorf("create schema: %w", err)
 		}
 		slog.InfoContext(ctx, "database schema created", "dialect", db.Dialect.String(),
 			"prefix", db.Prefix, "level", sqlschema.LatestStep())
 	case actStep:
 		stmts, err := sqlschema.StepSQL(backend, act.step.To, db.Prefix)
 		if err != nil {
-			return false, err
+			return 0, err
 		}
 		if err := runStatements(ctx, q, stmts); err != nil {
-			return false, fmt.Errorf("upgrade step (%d, %d): %w", act.step.From, act.step.To, err)
+			return 0, fmt.Errorf("upgrade step (%d, %d): %w", act.step.From, act.step.To, err)
 		}
 		slog.InfoContext(ctx, "database schema upgraded", "dialect", db.Dialect.String(),
 			"prefix", db.Prefix, "from", act.step.From, "to", act.step.To)
@@ -171,10 +177,39 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (done bool, err e
 		err := tx.Commit()
 		tx = nil
 		if err != nil {
-			return false, fmt.Errorf("commit: %w", err)
+			return 0, fmt.Errorf("commit: %w", err)
 		}
 	}
-	return false, nil
+	return act.kind, nil
+}
+
+// sqliteAutoVacuum turns on auto_vacuum (spec 1.3: DBMail sets it at
+// creation) for the database just created. SQLite ignores the PRAGMA inside
+// a transaction and, once the database is in WAL mode (the DSN asks for
+// it), on any database with pages; a VACUUM outside a transaction applies it.
+// On a just-created database the VACUUM is cheap.
+func (db *DB) sqliteAutoVacuum(ctx context.Context, conn *sql.Conn) error {
+	stmts, err := sqlschema.Create(sqlschema.SQLite, db.Prefix)
+	if err != nil {
+		return err
+	}
+	_, pragmas := splitPragmas(stmts)
+	if err := runStatements(ctx, conn, append(pragmas, "VACUUM")); err != nil {
+		return fmt.Errorf("sqlite auto_vacuum: %w", err)
+	}
+	return nil
+}
+
+// splitPragmas separates PRAGMA statements from the others.
+func splitPragmas(stmts []string) (rest, pragmas []string) {
+	for _, s := range stmts {
+		if len(s) >= 6 && strings.EqualFold(s[:6], "PRAGMA") {
+			pragmas = append(pragmas, s)
+		} else {
+			rest = append(rest, s)
+		}
+	}
+	return rest, pragmas
 }
 
 func runStatements(ctx context.Context, q queryer, stmts []string) error {
