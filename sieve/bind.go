@@ -34,6 +34,7 @@ type bound struct {
 	tags   map[string]astArg // value of a tag; the tag's own position for flag tags
 	tagPos map[string]Pos
 	groups map[string]string // group -> tag used
+	order  []string          // tags in source order
 	pos    []astArg
 }
 
@@ -106,6 +107,7 @@ func (c *compiler) bind(what string, p Pos, args []astArg, defs []tagDef, pos []
 		}
 		b.tagPos[a.tag] = a.pos
 		b.tags[a.tag] = a
+		b.order = append(b.order, a.tag)
 		if def.want == wantNone {
 			continue
 		}

@@ -250,10 +250,11 @@ func quoteWildcard(s string) string {
 // compileRegex compiles a :regex key; i;ascii-casemap makes it
 // case-insensitive (draft-ietf-sieve-regex §3).
 func compileRegex(key string, cmp comparator) (*regexp.Regexp, error) {
-	if cmp == cmpCasemap {
-		key = "(?i)" + key
+	re, err := regexp.Compile(key)
+	if err != nil || cmp != cmpCasemap {
+		return re, err
 	}
-	return regexp.Compile(key)
+	return regexp.Compile("(?i)" + key)
 }
 
 // matchValue tests one value against one expanded key and returns the

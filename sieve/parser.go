@@ -63,7 +63,7 @@ func (p *parser) command(depth int) (*astCommand, error) {
 	if err := p.next(); err != nil {
 		return nil, err
 	}
-	args, tests, list, err := p.arguments(depth)
+	args, tests, list, err := p.arguments(0)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,8 @@ func (p *parser) command(depth int) (*astCommand, error) {
 	return nil, p.tok.pos.errorf("expected \";\" or block after %q, found %s", c.name, p.describe())
 }
 
-// arguments = *argument [ test / test-list ]
+// arguments = *argument [ test / test-list ]; depth is the test nesting
+// level of the owner (0 for a command).
 func (p *parser) arguments(depth int) (args []astArg, tests []*astTest, list bool, err error) {
 	for {
 		switch p.tok.kind {

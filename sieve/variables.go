@@ -58,8 +58,8 @@ func (c *compiler) set(a *astCommand, what string) (command, error) {
 	}
 	n := &setNode{pos: a.pos}
 	byPrec := map[int]string{}
-	for tag, p := range b.tagPos {
-		prec := setModifiers[tag]
+	for _, tag := range b.order {
+		p, prec := b.tagPos[tag], setModifiers[tag]
 		if other, dup := byPrec[prec]; dup {
 			return nil, p.errorf("modifiers \":%s\" and \":%s\" cannot be used together", other, tag)
 		}
