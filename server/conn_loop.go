@@ -1,0 +1,221 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+	"time"
+)
+
+// serve drives the connection until it closes (README.md, "Goroutine
+// model"). It is the only goroutine that reads, writes, or calls the
+// Session.
+func (c *Conn) serve() {
+	reason := c.run()
+	c.finish(reason)
+}
+
+func (c *Conn) run() (reason CloseReason) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.Logger().Error("panic in session", "panic", p, "stack", string(debug.Stack()))
+			reason = CloseProtocolError
+		}
+	}()
+	if c.kind == kindTLS {
+		if r := c.handshake(); r != CloseNone {
+			return r
+		}
+	}
+	c.sess = c.srv.proto.NewSession(c)
+	if err := c.sess.Greet(); err != nil {
+		return c.errReason(err, CloseServiceUnavailable)
+	}
+	if r := c.afterCallback(); r != CloseNone {
+		return r
+	}
+	for {
+		if r := c.handleFlags(); r != CloseNone {
+			return r
+		}
+		deadline := c.deadline()
+		_ = c.sock.SetReadDeadline(deadline)
+		if c.flags.Load() != 0 || c.closeReq.Load() != 0 {
+			continue // raced with Wake/Close: handle before waiting
+		}
+		if c.raw != nil {
+			// Wait for input holding no buffer (idle connections cost no
+			// read buffer).
+			if err := c.raw.Read(c.peekFn); err != nil {
+				if r, again := c.readFailed(err); !again {
+					return r
+				}
+				continue
+			}
+		}
+		r, again := c.readOnce()
+		if !again {
+			return r
+		}
+	}
+}
+
+// readOnce borrows a buffer, reads what is there, feeds it to the session
+// and returns the buffer.
+func (c *Conn) readOnce() (CloseReason, bool) {
+	bp := c.srv.bufs.small
+	if c.big {
+		bp = c.srv.bufs.large
+	}
+	buf := bp.get()
+	n, err := c.nc.Read(*buf)
+	if n > 0 {
+		c.bytesIn.Add(uint64(n))
+		c.lastActive.Store(time.Now().UnixNano())
+		c.big = n == len(*buf)
+		derr := c.sess.OnData((*buf)[:n])
+		bp.put(buf)
+		if derr != nil {
+			return c.errReason(derr, CloseProtocolError), false
+		}
+		if r := c.afterCallback(); r != CloseNone {
+			return r, false
+		}
+	} else {
+		bp.put(buf)
+	}
+	if err != nil {
+		return c.readFailed(err)
+	}
+	return CloseNone, true
+}
+
+// readFailed classifies a read or wait error: an expired deadline is a
+// wake-up, a settings nudge or the idle timeout.
+func (c *Conn) readFailed(err error) (CloseReason, bool) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		if c.flags.Load() != 0 || c.closeReq.Load() != 0 {
+			return CloseNone, true
+		}
+		if time.Now().Before(c.deadline()) {
+			return CloseNone, true // the timeout was lengthened by a reload
+		}
+		c.sess.OnTimeout()
+		_ = c.Flush()
+		if c.authed {
+			return CloseTimeout, false
+		}
+		return CloseLoginTimeout, false
+	}
+	if errors.Is(err, io.EOF) {
+		return CloseEOF, false
+	}
+	if r := CloseReason(c.closeReq.Load()); r != CloseNone {
+		return r, false // socket closed under us by a forced stop
+	}
+	c.Logger().Debug("read failed", "err", err)
+	return CloseReadError, false
+}
+
+// handleFlags runs the work other goroutines asked for.
+func (c *Conn) handleFlags() CloseReason {
+	if r := CloseReason(c.closeReq.Load()); r != CloseNone {
+		return r
+	}
+	f := c.flags.Load()
+	if f == 0 {
+		return CloseNone
+	}
+	if f&flagShutdown != 0 {
+		c.sess.OnShutdown()
+		_ = c.Flush()
+		return CloseServerShutdown
+	}
+	old := c.flags.And(^(flagWake | flagNudge))
+	if old&flagWake != 0 {
+		if err := c.sess.OnWake(); err != nil {
+			return c.errReason(err, CloseProtocolError)
+		}
+		return c.afterCallback()
+	}
+	return CloseNone
+}
+
+// afterCallback flushes output, gives the write buffer back, and acts on
+// Close and StartTLS requests made during the callback.
+func (c *Conn) afterCallback() CloseReason {
+	c.lastActive.Store(time.Now().UnixNano())
+	err := c.Flush()
+	c.releaseOut()
+	if r := CloseReason(c.closeReq.Load()); r != CloseNone {
+		return r
+	}
+	if err != nil {
+		return CloseWriteError
+	}
+	if c.tlsReq {
+		c.tlsReq = false
+		return c.handshake()
+	}
+	return CloseNone
+}
+
+// deadline is the end of the idle time allowed from the last activity:
+// login_timeout before authentication, timeout after (spec 5.3).
+func (c *Conn) deadline() time.Time {
+	cfg := c.srv.settings()
+	d := cfg.LoginTimeout
+	if c.authed {
+		d = cfg.Timeout
+	}
+	return time.Unix(0, c.lastActive.Load()).Add(d)
+}
+
+// errReason maps a callback error to a close reason and logs it.
+func (c *Conn) errReason(err error, def CloseReason) CloseReason {
+	var ce *CloseError
+	if errors.As(err, &ce) {
+		if ce.Err != nil {
+			c.Logger().Debug("session closing", "reason", ce.Reason.String(), "err", ce.Err)
+		}
+		return ce.Reason
+	}
+	if r := CloseReason(c.closeReq.Load()); r != CloseNone {
+		return r
+	}
+	if c.werr != nil {
+		return CloseReason(c.closeReq.Load())
+	}
+	c.Logger().Info("session error", "err", err)
+	return def
+}
+
+// finish closes the socket, tells the session and the server.
+func (c *Conn) finish(reason CloseReason) {
+	c.releaseOut()
+	_ = c.nc.Close()
+	c.cancelContext()
+	if c.sess != nil {
+		c.sess.OnClose(reason)
+	}
+	c.Logger().Info("disconnect", "peer", c.peer, "reason", reason.String(),
+		"in", c.bytesIn.Load(), "out", c.bytesOut.Load(), "duration", time.Since(c.since).Round(time.Millisecond).String())
+	c.srv.connDone(c)
+}
+
+// refuse writes the protocol's refusal to a connection that is not served.
+func refuse(p Protocol, nc net.Conn, reason CloseReason) error {
+	defer nc.Close()
+	if err := nc.SetWriteDeadline(time.Now().Add(refuseTimeout)); err != nil {
+		return fmt.Errorf("refuse %s: %w", nc.RemoteAddr(), err)
+	}
+	p.Refuse(nc, reason)
+	return nil
+}
+
+// refuseTimeout bounds the refusal write so a client that does not read
+// cannot hold a goroutine.
+const refuseTimeout = 5 * time.Second

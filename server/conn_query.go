@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// Query runs fn on the server's worker pool (one pooled database
+// connection; README.md, "Worker pool") and waits for it. While it runs,
+// the client socket is watched: if the client disconnects, fn's context is
+// cancelled and Query returns an error wrapping ErrDisconnected. ErrBusy
+// means the pool's queue is full: answer with the protocol's temporary
+// error.
+func (c *Conn) Query(fn JobFunc) error {
+	p := c.srv.opts.Pool
+	if p == nil {
+		return ErrNoPool
+	}
+	ctx, cancel := context.WithCancelCause(c.Context())
+	defer cancel(nil)
+	stop := c.watchDisconnect(cancel)
+	err := p.Submit(ctx, fn)
+	stop()
+	if err != nil && errors.Is(context.Cause(ctx), ErrDisconnected) {
+		return fmt.Errorf("query: %w (%w)", ErrDisconnected, err)
+	}
+	return err
+}
+
+// watchDisconnect watches the idle socket while the session's goroutine is
+// busy in a Query and cancels when the peer closes or resets. If the client
+// sends more input instead (a pipelined command, IDLE's DONE), watching
+// ends: the input stays unread for the loop. The returned stop waits for
+// the watcher to end.
+func (c *Conn) watchDisconnect(cancel context.CancelCauseFunc) (stop func()) {
+	if c.sockRaw == nil {
+		return func() {}
+	}
+	var stopped atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			err := c.sockRaw.Read(c.peekFn)
+			if stopped.Load() {
+				return
+			}
+			if err != nil {
+				// The idle deadline or a Wake expired the read deadline:
+				// keep watching without one until stopped.
+				_ = c.sock.SetReadDeadline(time.Time{})
+				if stopped.Load() {
+					return
+				}
+				continue
+			}
+			if c.peekN == 0 || c.peekE != 0 {
+				cancel(ErrDisconnected)
+			}
+			return
+		}
+	}()
+	return func() {
+		stopped.Store(true)
+		_ = c.sock.SetReadDeadline(aLongTimeAgo)
+		<-done
+	}
+}
+
+// LoginAllowed reports whether the client's address may try to log in; a
+// locked-out address should get the protocol's refusal without its
+// credentials being checked.
+func (c *Conn) LoginAllowed() bool {
+	if !c.ip.IsValid() {
+		return true
+	}
+	return !c.srv.fails.lockedOut(c.ip, time.Now(), c.srv.settings().Limits)
+}
+
+// LoginFailed records a failed login from the client's address and waits
+// the failure delay (growing with the count, cut short by shutdown) before
+// the session answers. It returns true when the address is now locked out:
+// the session should answer and close with CloseLoginLockout.
+func (c *Conn) LoginFailed() (lockedOut bool) {
+	if !c.ip.IsValid() {
+		return false
+	}
+	delay, locked := c.srv.fails.failed(c.ip, time.Now(), c.srv.settings().Limits)
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-c.srv.draining:
+			t.Stop()
+		}
+	}
+	return locked
+}
