@@ -297,8 +297,12 @@ func (p *Parser) tooLong(seg []byte, allowed int) (int, Event) {
 		p.lineTg = p.tag()
 	}
 	p.mode = ModeCommand
-	p.startDiscard()
-	p.recordTail(seg[:allowed])
+	// The discarded line may end with a literal announcement; keep its
+	// tail so the discard can skip a non-synchronising literal.
+	p.tailN = 0
+	p.recordTail(p.cmd[p.lineStart:])
+	p.resetCommand()
+	p.state = stDiscard
 	return allowed, EventLineTooLong
 }
 
