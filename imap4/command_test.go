@@ -7,8 +7,8 @@ import (
 )
 
 func set(rs ...SeqRange) SeqSet { return SeqSet{Ranges: rs} }
-func rg(a, b uint32) SeqRange  { return SeqRange{Start: a, Stop: b} }
-func one(a uint32) SeqRange    { return SeqRange{Start: a, Stop: a} }
+func rg(a, b uint32) SeqRange   { return SeqRange{Start: a, Stop: b} }
+func one(a uint32) SeqRange     { return SeqRange{Start: a, Stop: a} }
 
 func zone(h, m int) *time.Location {
 	off := (h*60 + m) * 60
