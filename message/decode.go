@@ -83,7 +83,7 @@ func decodeWords(s string) string {
 		return s
 	}
 	var out strings.Builder
-	pendingSpace := ""  // white space seen after an encoded-word
+	pendingSpace := "" // white space seen after an encoded-word
 	lastEncoded := false
 	for len(s) > 0 {
 		i := strings.Index(s, "=?")
