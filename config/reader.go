@@ -149,7 +149,10 @@ func (r *reader) oneOf(service, name string, def int, allowed ...int) int {
 	for i, a := range allowed {
 		words[i] = strconv.Itoa(a)
 	}
-	rule := strings.Join(words, " or ")
+	rule := words[0]
+	if n := len(words); n > 1 {
+		rule = strings.Join(words[:n-1], ", ") + " or " + words[n-1]
+	}
 	return r.integer(service, name, def, func(n int) bool {
 		for _, a := range allowed {
 			if n == a {
