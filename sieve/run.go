@@ -131,6 +131,9 @@ func (m *machine) expand(f *frame, v strValue) string {
 }
 
 func (m *machine) expandList(f *frame, vs []strValue) []string {
+	if len(vs) == 0 {
+		return nil
+	}
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = m.expand(f, v)
