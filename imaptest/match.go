@@ -362,8 +362,8 @@ func (m *Matcher) matchArgs(match, args []Arg, max int, prefix bool) int {
 			if ai >= len(args) || !args[ai].IsAString() {
 				return ret
 			}
-			got := args[ai].Str
-			exp, icase, ok := m.expandInput(e.Str, got)
+			got := cString(args[ai].Str)
+			exp, icase, ok := m.expandInput(cString(e.Str), got)
 			if !ok {
 				return ret
 			}
@@ -390,6 +390,16 @@ func (m *Matcher) matchArgs(match, args []Arg, max int, prefix bool) int {
 		return full
 	}
 	return ret
+}
+
+// cString cuts s at its first NUL. Dovecot imaptest compares arguments
+// as C strings, so data after a NUL (only possible in a literal8, RFC
+// 3516) is not compared; scripts rely on that (append-binary).
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func strEq(a, b string, icase bool) bool {
