@@ -135,3 +135,7 @@ func checkResult(t *testing.T, r *Result, w outcome) {
 		t.Errorf("actions = %#v\nwant      %#v", r.Actions, w.actions)
 	}
 }
+
+func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
+	return context.WithCancel(t.Context())
+}

@@ -222,7 +222,8 @@ func ShouldReply(env Env, mine []string) (bool, string) {
 	for _, h := range []string{"to", "cc", "bcc", "resent-to", "resent-cc", "resent-bcc"} {
 		for _, v := range env.HeaderValues(h) {
 			for _, a := range parseAddressList(v) {
-				if own[strings.ToLower(a.all())] {
+				user, _, _ := strings.Cut(a.local, subaddressSeparator)
+				if own[strings.ToLower(a.all())] || a.domain != "" && own[strings.ToLower(user+"@"+a.domain)] {
 					return true, ""
 				}
 			}
