@@ -86,8 +86,8 @@ func newConn(s *Server, nc net.Conn, kind string, id uint64, now time.Time) *Con
 			c.ip = ap.Addr().Unmap()
 		}
 	}
-	if kind == kindUnix && c.peer == "" {
-		c.peer = "unix"
+	if kind == kindUnix {
+		c.peer = "unix" // Unix-socket clients have no address ("@")
 	}
 	if sc, ok := nc.(syscall.Conn); ok && canPeek {
 		if rc, err := sc.SyscallConn(); err == nil {

@@ -32,6 +32,7 @@ func (c *Conn) run() (reason CloseReason) {
 	}
 	c.sess = c.srv.proto.NewSession(c)
 	if err := c.sess.Greet(); err != nil {
+		_ = c.Flush()
 		return c.errReason(err, CloseServiceUnavailable)
 	}
 	if r := c.afterCallback(); r != CloseNone {
@@ -79,6 +80,7 @@ func (c *Conn) readOnce() (CloseReason, bool) {
 		derr := c.sess.OnData((*buf)[:n])
 		bp.put(buf)
 		if derr != nil {
+			_ = c.Flush() // the session's last words (BAD, BYE)
 			return c.errReason(derr, CloseProtocolError), false
 		}
 		if r := c.afterCallback(); r != CloseNone {
@@ -137,6 +139,7 @@ func (c *Conn) handleFlags() CloseReason {
 	old := c.flags.And(^(flagWake | flagNudge))
 	if old&flagWake != 0 {
 		if err := c.sess.OnWake(); err != nil {
+			_ = c.Flush()
 			return c.errReason(err, CloseProtocolError)
 		}
 		return c.afterCallback()
