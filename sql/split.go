@@ -11,8 +11,9 @@ func Split(script string) []string {
 	var (
 		out     []string
 		cur     strings.Builder
-		depth   int // BEGIN/CASE nesting inside a trigger body
-		trigger bool
+		depth   int  // BEGIN/CASE nesting inside a trigger body
+		trigger bool // the statement is a CREATE TRIGGER
+		started bool // the statement has a token already
 	)
 	flush := func() {
 		s := strings.TrimSpace(cur.String())
@@ -20,7 +21,7 @@ func Split(script string) []string {
 			out = append(out, s)
 		}
 		cur.Reset()
-		depth, trigger = 0, false
+		depth, trigger, started = 0, false, false
 	}
 	for i := 0; i < len(script); {
 		c := script[i]
@@ -53,6 +54,7 @@ func Split(script string) []string {
 				j++
 			}
 			cur.WriteString(script[i:j])
+			started = true
 			i = j
 		case isIdent(c):
 			j := i
@@ -60,9 +62,10 @@ func Split(script string) []string {
 				j++
 			}
 			word := script[i:j]
-			if strings.TrimSpace(cur.String()) == "" && strings.EqualFold(word, "CREATE") {
+			if !started && strings.EqualFold(word, "CREATE") {
 				trigger = isCreateTrigger(script[i:])
 			}
+			started = true
 			if trigger {
 				switch {
 				case strings.EqualFold(word, "BEGIN"), strings.EqualFold(word, "CASE"):
@@ -78,6 +81,9 @@ func Split(script string) []string {
 			i++
 		default:
 			cur.WriteByte(c)
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				started = true
+			}
 			i++
 		}
 	}
