@@ -32,7 +32,7 @@ type Service struct {
 	MaxDBConnections int // pool size for this daemon
 	PidDirectory     string
 	Logging
-	EffectiveUser  string // required by daemons; see CheckDaemon
+	EffectiveUser  string // required by daemons; see Config.CheckDaemon
 	EffectiveGroup string
 	Banner         string // greeting text; "" means the daemon's built-in one
 
@@ -95,7 +95,7 @@ func (r *reader) readService(name string) Service {
 		LoginTimeout:     time.Duration(r.greater(name, "login_timeout", 60, 10)) * time.Second,
 		Socket:           r.str(name, "socket", ""),
 		ResolveIP:        r.yesNo(name, "resolve_ip", false, false),
-		BeforeSMTP:       r.yesNo(name, name+"_before_smtp", false, false),
+		BeforeSMTP:       r.yesNo(name, asciiUpper(name)+"_BEFORE_SMTP", false, false),
 		Authlog:          r.yesNo(name, "authlog", false, false),
 		TLSCAFile:        r.str(name, "tls_cafile", ""),
 		TLSCert:          r.str(name, "tls_cert", ""),
