@@ -42,7 +42,7 @@ type DBMail struct {
 	// DBURIDeprecated is true when DBURI was built from the deprecated keys.
 	DBURIDeprecated bool
 
-	AuthDriver string // "sql" or "ldap" (anything but "ldap" means SQL)
+	AuthDriver string // "sql" (also when empty) or "ldap"; anything but "ldap" means SQL
 	SortDriver string // read and ignored, as in DBMail
 	ServerID   int    // read, no effect (default 1)
 
@@ -121,13 +121,18 @@ func (r *reader) readDBMail() DBMail {
 	return d
 }
 
+// readAuthDriver: DBMail refuses to start when the key is absent; present
+// but empty (as in older shipped files, "authdriver =") selects SQL, since
+// any value other than "ldap" does.
 func (r *reader) readAuthDriver() string {
 	s := r.get(SectionDBMail, "authdriver")
-	if !s.set() {
-		r.missing(SectionDBMail, "authdriver", `required key is missing or empty; set "sql" or "ldap"`)
+	switch {
+	case !s.found:
+		r.missing(SectionDBMail, "authdriver", `required key is missing; set "sql" or "ldap"`)
 		return "sql"
-	}
-	if !strings.EqualFold(s.text, "sql") && !strings.EqualFold(s.text, "ldap") {
+	case s.text == "":
+		return "sql"
+	case !strings.EqualFold(s.text, "sql") && !strings.EqualFold(s.text, "ldap"):
 		r.warn(s, "unknown driver %q, using SQL authentication as DBMail does", s.text)
 	}
 	return s.text

@@ -88,7 +88,7 @@ func TestAllErrorsReported(t *testing.T) {
 	t.Parallel()
 	_, err := Parse("c.conf", []byte("[DBMAIL]\ndburi = sqlite:///a\nbacklog = -1\n[IMAP]\ntimeout = 1\n"))
 	want := strings.Join([]string{
-		`c.conf: [DBMAIL] authdriver: required key is missing or empty; set "sql" or "ldap"`,
+		`c.conf: [DBMAIL] authdriver: required key is missing; set "sql" or "ldap"`,
 		`c.conf:3: [DBMAIL] backlog: must be greater than 0, got "-1"`,
 		`c.conf:5: [IMAP] timeout: must be greater than 30, got "1"`,
 	}, "\n")

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -48,6 +49,24 @@ func TestSQLiteHomeExpansion(t *testing.T) {
 	c := mustParse(t, "[DBMAIL]\nauthdriver = sql\ndburi = sqlite://~/dbmail.db\n")
 	if c.DBMail.DBURI != "sqlite:///home/mail/dbmail.db" {
 		t.Errorf("DBURI = %q", c.DBMail.DBURI)
+	}
+}
+
+func TestAuthDriver(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ value, want, warning string }{
+		{"", "sql", ""},
+		{"sql", "sql", ""},
+		{"LDAP", "LDAP", ""},
+		{"pam", "pam", `v.conf:3: [DBMAIL] authdriver: unknown driver "pam", using SQL authentication as DBMail does`},
+	} {
+		c := mustParse(t, "[DBMAIL]\ndburi = sqlite:///a\nauthdriver = "+tc.value+"\n")
+		if c.DBMail.AuthDriver != tc.want || c.DBMail.UseLDAP() != (tc.want == "LDAP") {
+			t.Errorf("authdriver = %q: got %q", tc.value, c.DBMail.AuthDriver)
+		}
+		if got := strings.Join(c.Warnings, "\n"); got != tc.warning {
+			t.Errorf("authdriver = %q: warnings %q, want %q", tc.value, got, tc.warning)
+		}
 	}
 }
 
@@ -301,5 +320,40 @@ func TestLoggingOnDemand(t *testing.T) {
 	wantErr := `v.conf:5: [CUSTOM] file_logging_levels: must be a keyword (nothing, emergency, alert, critical, error, warning, notice, info, debug, database) or a number from 0 to 511, got "loud"`
 	if err == nil || err.Error() != wantErr {
 		t.Errorf("Logging(CUSTOM) error = %v", err)
+	}
+}
+
+// An old 2.x-era file keeps working: deprecated keys build the URI, trace
+// levels apply, obsolete keys are accepted silently.
+func TestOld2xFile(t *testing.T) {
+	t.Parallel()
+	c, err := Load(filepath.Join("testdata", "dbmail-2x.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "mysql://localhost:3306/dbmail?charset=utf8&password=geheim&user=dbmail"; c.DBMail.DBURI != want {
+		t.Errorf("DBURI = %q, want %q", c.DBMail.DBURI, want)
+	}
+	if c.IMAP.SyslogLoggingLevels != TraceLevelMask(3) || c.IMAP.FileLoggingLevels != TraceLevelMask(1) {
+		t.Errorf("levels %v / %v", c.IMAP.SyslogLoggingLevels, c.IMAP.FileLoggingLevels)
+	}
+	if c.IMAP.Timeout != 4000*time.Second || c.POP.Timeout != 300*time.Second || c.LMTP.Port != 24 {
+		t.Errorf("IMAP timeout %v, POP timeout %v, LMTP port %d", c.IMAP.Timeout, c.POP.Timeout, c.LMTP.Port)
+	}
+	if !reflect.DeepEqual(c.POP.BindIP, []string{"0.0.0.0"}) || c.IMAP.EffectiveUser != "dbmail" {
+		t.Errorf("bindip %q user %q", c.POP.BindIP, c.IMAP.EffectiveUser)
+	}
+	if c.DBMail.TablePrefix != "dbmail_" || c.Delivery.AutoNotifySender != "postmaster@example.org" {
+		t.Errorf("prefix %q sender %q", c.DBMail.TablePrefix, c.Delivery.AutoNotifySender)
+	}
+	path := filepath.Join("testdata", "dbmail-2x.conf")
+	want := []string{
+		path + ":15: [DBMAIL] TRACE_LEVEL: deprecated and ignored; use syslog_logging_levels and file_logging_levels",
+		path + ":16: [DBMAIL] TRACE_SYSLOG: deprecated; use syslog_logging_levels",
+		path + ":17: [DBMAIL] TRACE_STDERR: deprecated; use file_logging_levels",
+		path + ":29: [SMTP]: unknown section, not read",
+	}
+	if strings.Join(c.Warnings, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(c.Warnings, "\n"), strings.Join(want, "\n"))
 	}
 }
