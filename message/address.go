@@ -31,7 +31,8 @@ func tokenizeAddresses(s string) []addrToken {
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ')':
+			// white space, or a stray closing parenthesis
 			space = true
 			i++
 		case c == '(':

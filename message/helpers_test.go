@@ -87,6 +87,8 @@ func checkRoundTrip(tb testing.TB, m *Message, want []byte) {
 	}
 }
 
+func readFile(name string) ([]byte, error) { return os.ReadFile(name) }
+
 func clip(b []byte) []byte {
 	if len(b) > 400 {
 		return b[:400]
