@@ -35,44 +35,56 @@ func parseAppend(r *reader) (Args, error) {
 	}
 	a := &AppendArgs{Mailbox: m}
 	for {
-		if err := r.sp(); err != nil {
-			if len(a.Messages) > 0 && r.eof() {
-				return a, nil
-			}
-			return nil, err
+		if r.eof() && len(a.Messages) > 0 && !r.pending {
+			return a, nil
 		}
-		var msg AppendMessage
-		if r.peek() == '(' {
-			if msg.Flags, err = r.flagList(); err != nil {
-				return nil, err
-			}
-			if err := r.sp(); err != nil {
-				return nil, err
-			}
-		}
-		if r.peek() == '"' {
-			if msg.Date, err = r.dateTime(); err != nil {
-				return nil, err
-			}
-			msg.HasDate = true
-			if err := r.sp(); err != nil {
-				return nil, err
-			}
-		}
-		if !r.literalAhead() {
-			return nil, r.errorf("expected message literal, got %s", r.what())
-		}
-		lit, pend, err := r.literalHeader()
+		msg, err := r.appendMessage(a.Mailbox, len(a.Messages))
 		if err != nil {
 			return nil, err
 		}
-		if pend {
-			return nil, &pendingMessage{tag: r.tag, name: r.name, mailbox: a.Mailbox, index: len(a.Messages)}
-		}
-		msg.Size, msg.Binary, msg.Streamed = lit.size, lit.binary, lit.streamed
-		if !lit.streamed {
-			msg.Data = append([]byte(nil), r.b[lit.off:lit.off+int(lit.size)]...)
-		}
 		a.Messages = append(a.Messages, msg)
 	}
+}
+
+// appendMessage parses SP [flag-list SP] [date-time SP] (literal /
+// literal8), one message of an APPEND. At the announced, not yet received
+// literal it returns *pendingMessage.
+func (r *reader) appendMessage(mailbox string, index int) (AppendMessage, error) {
+	var msg AppendMessage
+	var err error
+	if err = r.sp(); err != nil {
+		return msg, err
+	}
+	if r.peek() == '(' {
+		if msg.Flags, err = r.flagList(); err != nil {
+			return msg, err
+		}
+		if err = r.sp(); err != nil {
+			return msg, err
+		}
+	}
+	if r.peek() == '"' {
+		if msg.Date, err = r.dateTime(); err != nil {
+			return msg, err
+		}
+		msg.HasDate = true
+		if err = r.sp(); err != nil {
+			return msg, err
+		}
+	}
+	if !r.literalAhead() {
+		return msg, r.errorf("expected message literal, got %s", r.what())
+	}
+	lit, pend, err := r.literalHeader()
+	if err != nil {
+		return msg, err
+	}
+	if pend {
+		return msg, &pendingMessage{tag: r.tag, name: r.name, uid: r.uid, mailbox: mailbox, index: index}
+	}
+	msg.Size, msg.Binary, msg.Streamed = lit.size, lit.binary, lit.streamed
+	if !lit.streamed {
+		msg.Data = append([]byte(nil), r.b[lit.off:lit.off+int(lit.size)]...)
+	}
+	return msg, nil
 }

@@ -123,6 +123,7 @@ type Parser struct {
 	escape    bool
 	depth     int
 
+	head      cmdHead
 	info      LiteralInfo
 	litRemain int64
 	sink      io.Writer
@@ -416,7 +417,7 @@ func parseLiteralSuffix(line []byte) (literalAnnouncement, bool) {
 // any literal byte is accepted.
 func (p *Parser) announce(a literalAnnouncement) Event {
 	info := LiteralInfo{Size: a.size, Sync: a.sync, Binary: a.binary}
-	_, perr := parseCommand(p.cmd, p.lits, true, p.lim.MaxDepth)
+	perr := p.classify()
 	var pm *pendingMessage
 	var syntaxErr *SyntaxError
 	switch {
@@ -439,6 +440,9 @@ func (p *Parser) announce(a literalAnnouncement) Event {
 		if errors.As(perr, &ps) {
 			info.Tag, info.Command, info.UID = ps.tag, ps.name, ps.uid
 		}
+	}
+	if info.Message {
+		p.head.msgs = info.Index + 1
 	}
 	switch {
 	case len(p.lits) >= p.lim.MaxLiterals:
@@ -464,6 +468,49 @@ func (p *Parser) announce(a literalAnnouncement) Event {
 	}
 	p.state = stDecide
 	return EventLiteral
+}
+
+// cmdHead caches what the parse of a command's first lines found, so a
+// command with many literals is not parsed again from its start for each
+// one (which would cost MaxLiterals times MaxCommand).
+type cmdHead struct {
+	known      bool // tag and name are known, and so is the role of literals
+	append     bool // APPEND with its mailbox parsed: every literal is a message
+	tag, name  string
+	uid        bool
+	mailbox    string
+	msgs       int // message literals announced so far
+	scanFrom   int // APPEND: where the next message's syntax starts in cmd
+	scanFromLi int // APPEND: how many literals precede scanFrom
+}
+
+// classify parses the command up to the literal announced at the end of
+// cmd: it returns *pendingString, *pendingMessage or *SyntaxError.
+func (p *Parser) classify() error {
+	h := &p.head
+	switch {
+	case h.known && !h.append:
+		return &pendingString{tag: h.tag, name: h.name, uid: h.uid}
+	case h.known && h.append:
+		// Only the syntax since the previous message literal is new.
+		r := &reader{b: p.cmd, pos: h.scanFrom, lits: p.lits, li: h.scanFromLi, pending: true,
+			maxDepth: p.lim.MaxDepth, tag: h.tag, name: h.name, uid: h.uid}
+		_, err := r.appendMessage(h.mailbox, h.msgs)
+		if err == nil {
+			err = r.errorf("unexpected data after message literal")
+		}
+		return err
+	}
+	_, err := parseCommand(p.cmd, p.lits, true, p.lim.MaxDepth)
+	var ps *pendingString
+	var pm *pendingMessage
+	switch {
+	case errors.As(err, &ps) && ps.name != "APPEND":
+		*h = cmdHead{known: true, tag: ps.tag, name: ps.name, uid: ps.uid}
+	case errors.As(err, &pm):
+		*h = cmdHead{known: true, append: true, tag: pm.tag, name: pm.name, uid: pm.uid, mailbox: pm.mailbox}
+	}
+	return err
 }
 
 // rejectAnnounced abandons the command of a literal announced at the end of
@@ -551,6 +598,9 @@ func (p *Parser) feedLiteral(b []byte) (int, error) {
 }
 
 func (p *Parser) endLiteral() {
+	if p.head.append {
+		p.head.scanFrom, p.head.scanFromLi = len(p.cmd), len(p.lits)
+	}
 	p.sink = nil
 	p.state = stLine
 	p.lineStart = len(p.cmd)
@@ -615,6 +665,7 @@ func (p *Parser) resetCommand() {
 	p.inQuote, p.escape = false, false
 	p.depth = 0
 	p.sink = nil
+	p.head = cmdHead{}
 }
 
 // reset prepares for the next command.

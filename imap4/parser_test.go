@@ -85,6 +85,10 @@ func TestSyntaxErrorsAndResync(t *testing.T) {
 		// once: the client gets no "+" and the literal never comes.
 		{"invalid before sync literal", "a FOO {3}\r\nb NOOP\r\n", []string{"Command!a|unknown command FOO", "Command:b NOOP"}},
 		// A non-synchronising literal of an invalid command is skipped.
+		// Between MULTIAPPEND messages only the new syntax is parsed, and
+		// an error there is still reported before the next literal.
+		{"invalid between messages", "a APPEND INBOX {1+}\r\nx (\\Seen {1+}\r\ny\r\nb NOOP\r\n",
+			[]string{"Literal:a APPEND", "Command!a|APPEND: expected flag, got '{'", "Command:b NOOP"}},
 		{"invalid before nonsync literal", "a FOO {6+}\r\nb NO\r\n more {2+}\r\nxx\r\nc NOOP\r\n", []string{"Command!a|unknown command FOO", "Command:c NOOP"}},
 	}
 	for _, tc := range cases {
