@@ -59,6 +59,20 @@ var (
 	}
 )
 
+// Tag sets of the tests, built once; they are never modified.
+var (
+	tagsMatchCmp = tagSets(tagsComparator, tagsMatch)
+	tagsHeader   = tagSets(tagsMatchCmp, tagsIndex)
+	tagsAddress  = tagSets(tagsMatchCmp, tagsAddrPart, tagsIndex)
+	tagsEnvelope = tagSets(tagsMatchCmp, tagsAddrPart)
+	tagsBody     = tagSets(tagsMatchCmp, []tagDef{
+		{name: "raw", group: "transform"}, {name: "text", group: "transform"},
+		{name: "content", group: "transform", want: wantList},
+	})
+	tagsCurrentDate = tagSets(tagsMatchCmp, []tagDef{{name: "zone", group: "zone", want: wantString}})
+	tagsDate        = tagSets(tagsCurrentDate, []tagDef{{name: "originalzone", group: "zone"}}, tagsIndex)
+)
+
 func tagSets(sets ...[]tagDef) []tagDef {
 	var out []tagDef
 	for _, s := range sets {

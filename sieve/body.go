@@ -13,10 +13,7 @@ func (c *compiler) body(a *astTest, what string) (test, error) {
 	if err := c.need(a.pos, ExtBody, what); err != nil {
 		return nil, err
 	}
-	b, err := c.bind(what, a.pos, a.args, tagSets(tagsComparator, tagsMatch, []tagDef{
-		{name: "raw", group: "transform"}, {name: "text", group: "transform"},
-		{name: "content", group: "transform", want: wantList},
-	}), []want{wantList})
+	b, err := c.bind(what, a.pos, a.args, tagsBody, []want{wantList})
 	if err != nil {
 		return nil, err
 	}

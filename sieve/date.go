@@ -53,11 +53,9 @@ func (c *compiler) date(a *astTest, what string) (test, error) {
 		return nil, err
 	}
 	current := a.name == "currentdate"
-	defs := tagSets(tagsComparator, tagsMatch, []tagDef{{name: "zone", group: "zone", want: wantString}})
-	pos := []want{wantString, wantList}
+	defs, pos := tagsCurrentDate, []want{wantString, wantList}
 	if !current {
-		defs = tagSets(defs, []tagDef{{name: "originalzone", group: "zone"}}, tagsIndex)
-		pos = []want{wantString, wantString, wantList}
+		defs, pos = tagsDate, []want{wantString, wantString, wantList}
 	}
 	b, err := c.bind(what, a.pos, a.args, defs, pos)
 	if err != nil {

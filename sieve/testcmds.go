@@ -176,17 +176,15 @@ type headerTest struct {
 }
 
 func (c *compiler) headerLike(a *astTest, what string) (test, error) {
-	defs := tagSets(tagsComparator, tagsMatch)
+	defs := tagsHeader
 	switch a.name {
 	case "address":
-		defs = tagSets(defs, tagsAddrPart, tagsIndex)
-	case "header":
-		defs = tagSets(defs, tagsIndex)
+		defs = tagsAddress
 	case "envelope":
 		if err := c.need(a.pos, ExtEnvelope, what); err != nil {
 			return nil, err
 		}
-		defs = tagSets(defs, tagsAddrPart)
+		defs = tagsEnvelope
 	}
 	b, err := c.bind(what, a.pos, a.args, defs, []want{wantList, wantList})
 	if err != nil {
@@ -343,7 +341,7 @@ func (c *compiler) stringTest(a *astTest, what string) (test, error) {
 	if err := c.need(a.pos, ExtVariables, what); err != nil {
 		return nil, err
 	}
-	b, err := c.bind(what, a.pos, a.args, tagSets(tagsComparator, tagsMatch), []want{wantList, wantList})
+	b, err := c.bind(what, a.pos, a.args, tagsMatchCmp, []want{wantList, wantList})
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +385,7 @@ func (c *compiler) hasflag(a *astTest, what string) (test, error) {
 	if err := c.need(a.pos, ExtImap4flags, what); err != nil {
 		return nil, err
 	}
-	b, err := c.bind(what, a.pos, a.args, tagSets(tagsComparator, tagsMatch), nil)
+	b, err := c.bind(what, a.pos, a.args, tagsMatchCmp, nil)
 	if err != nil {
 		return nil, err
 	}

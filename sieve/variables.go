@@ -18,6 +18,12 @@ var setModifiers = map[string]int{
 	"quotewildcard": 20, "quoteregex": 20, "length": 10,
 }
 
+// tagsSet are the modifiers as tags of "set".
+var tagsSet = []tagDef{
+	{name: "lower"}, {name: "upper"}, {name: "lowerfirst"}, {name: "upperfirst"},
+	{name: "quotewildcard"}, {name: "quoteregex", ext: ExtRegex}, {name: "length"},
+}
+
 // setNode is set [MODIFIER...] <name: string> <value: string>.
 type setNode struct {
 	pos    Pos
@@ -44,15 +50,7 @@ func (c *compiler) set(a *astCommand, what string) (command, error) {
 	if err := c.need(a.pos, ExtVariables, what); err != nil {
 		return nil, err
 	}
-	var defs []tagDef
-	for name := range setModifiers {
-		d := tagDef{name: name}
-		if name == "quoteregex" {
-			d.ext = ExtRegex
-		}
-		defs = append(defs, d)
-	}
-	b, err := c.bind(what, a.pos, a.args, defs, []want{wantString, wantString})
+	b, err := c.bind(what, a.pos, a.args, tagsSet, []want{wantString, wantString})
 	if err != nil {
 		return nil, err
 	}
