@@ -84,7 +84,9 @@ type DBMail struct {
 func (d *DBMail) UseLDAP() bool { return strings.EqualFold(d.AuthDriver, "ldap") }
 
 // hashAlgorithms are the digests DBMail can use for part hashes (spec 2.4).
-var hashAlgorithms = []string{"md5", "sha1", "sha256", "sha512", "whirlpool", "tiger"}
+func hashAlgorithms() []string {
+	return []string{"md5", "sha1", "sha256", "sha512", "whirlpool", "tiger"}
+}
 
 func (r *reader) readDBMail() DBMail {
 	const S = SectionDBMail
@@ -163,12 +165,12 @@ func (r *reader) readHashAlgorithm() string {
 		return "sha1"
 	}
 	v := asciiLower(s.text)
-	for _, a := range hashAlgorithms {
+	for _, a := range hashAlgorithms() {
 		if v == a {
 			return v
 		}
 	}
-	r.fail(s, "must be one of %s", strings.Join(hashAlgorithms, ", "))
+	r.fail(s, "must be one of %s", strings.Join(hashAlgorithms(), ", "))
 	return "sha1"
 }
 

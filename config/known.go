@@ -5,15 +5,17 @@ import (
 	"sort"
 )
 
-// Keys by the section they are read from. Names are lower case; a key in
-// the file matches when written exactly like this or all upper case, the
-// only spellings DBMail's lookup finds (spec 5.1).
-var (
-	loggingKeys = []string{
+// knownKeys maps each section DBMail reads to the keys read from it.
+// [DBMAIL] is the fallback of every lookup, so it takes every key.
+func knownKeys() map[string]map[string]bool {
+	// Keys by the section they are read from. Names are lower case; a key in
+	// the file matches when written exactly like this or all upper case, the
+	// only spellings DBMail's lookup finds (spec 5.1).
+	loggingKeys := []string{
 		"logfile", "errorlog", "file_logging_levels", "syslog_logging_levels",
 		"trace_level", "trace_syslog", "trace_stderr",
 	}
-	serviceKeys = append([]string{
+	serviceKeys := append([]string{
 		"bindip", "port", "tls_port", "socket", "backlog", "timeout", "login_timeout",
 		"resolve_ip", "authlog", "effective_user", "effective_group",
 		"tls_cafile", "tls_cert", "tls_key", "tls_ciphers", "reuseport",
@@ -22,7 +24,7 @@ var (
 		"state_socket", "max_line_length", "max_connections", "max_connections_per_ip",
 		"max_login_failures", "login_failure_delay", "pipeline_depth", "max_literal_size",
 	}, loggingKeys...)
-	imapKeys = []string{
+	imapKeys := []string{
 		"imap_before_smtp", "capability", "login_disabled", "enable_cram_md5",
 		"idle_timeout", "idle_interval", "max_message_size",
 		"mailbox_update_strategy", "mailbox_update_strategy_2_max_iterations",
@@ -30,11 +32,11 @@ var (
 		"command_store_flags_silent_ignore_silent", "mailbox_update_seq_strategy",
 		"mailbox_sync_deleted", "mailbox_sync_batch_size",
 	}
-	popKeys    = []string{"pop_before_smtp", "login_disabled"}
-	lmtpKeys   = []string{"lmtp_before_smtp"}
-	sieveKeys  = []string{"sieve_before_smtp"}
-	httpKeys   = []string{"http_before_smtp", "admin", "realm"}
-	dbmailKeys = []string{
+	popKeys := []string{"pop_before_smtp", "login_disabled"}
+	lmtpKeys := []string{"lmtp_before_smtp"}
+	sieveKeys := []string{"sieve_before_smtp"}
+	httpKeys := []string{"http_before_smtp", "admin", "realm"}
+	dbmailKeys := []string{
 		"dburi", "driver", "host", "db", "user", "pass", "sqlport", "sqlsocket",
 		"authdriver", "sortdriver", "serverid", "table_prefix", "encoding",
 		"default_msg_encoding", "allow_invalid_messages", "postmaster",
@@ -45,12 +47,12 @@ var (
 		// dbmail-go additions
 		"query_cache", "query_cache_size", "memcached_servers",
 	}
-	deliveryKeys = []string{
+	deliveryKeys := []string{
 		"sieve", "subaddress", "sieve_vacation", "sieve_notify", "sieve_debug",
 		"auto_notify", "auto_reply", "auto_notify_subject", "auto_notify_sender",
 		"suppress_duplicates", "quota_failure",
 	}
-	ldapKeys = []string{
+	ldapKeys := []string{
 		"uri", "hostname", "port", "version", "base_dn", "bind_dn", "bind_pw",
 		"scope", "referrals", "query_timeout", "user_objectclass",
 		"forw_objectclass", "cn_string", "field_passwd", "field_uid", "field_nid",
@@ -59,12 +61,8 @@ var (
 	}
 	// obsoleteKeys are 2.x settings that old files still carry; DBMail 3
 	// ignores them silently and so do we (spec 8.1).
-	obsoleteKeys = []string{"nchildren", "maxchildren", "minsparechildren", "maxsparechildren", "maxconnects"}
-)
+	obsoleteKeys := []string{"nchildren", "maxchildren", "minsparechildren", "maxsparechildren", "maxconnects"}
 
-// knownKeys maps each section DBMail reads to the keys read from it.
-// [DBMAIL] is the fallback of every lookup, so it takes every key.
-func knownKeys() map[string]map[string]bool {
 	set := func(lists ...[]string) map[string]bool {
 		m := map[string]bool{}
 		for _, l := range lists {

@@ -33,27 +33,30 @@ const (
 	DefaultSyslogLevels = LevelEmergency | LevelAlert | LevelCritical | LevelError | LevelWarning // 31
 )
 
-// levelKeywords are the cumulative keywords of spec 5.8 (exact lower case).
-var levelKeywords = map[string]LevelMask{
-	"nothing":   0,
-	"emergency": LevelEmergency,
-	"alert":     LevelAlert<<1 - 1,
-	"critical":  LevelCritical<<1 - 1,
-	"error":     LevelError<<1 - 1,
-	"warning":   LevelWarning<<1 - 1,
-	"notice":    LevelNotice<<1 - 1,
-	"info":      LevelInfo<<1 - 1,
-	"debug":     LevelDebug<<1 - 1,
-	"database":  LevelDatabase<<1 - 1,
+// keywordMask maps the cumulative keywords of spec 5.8 (exact lower case)
+// to their masks: each keyword enables its level and every more severe one.
+func keywordMask(s string) (LevelMask, bool) {
+	if s == "nothing" {
+		return 0, true
+	}
+	for i, name := range levelNames() {
+		if s == name {
+			return LevelMask(1)<<(i+1) - 1, true
+		}
+	}
+	return 0, false
 }
 
-var levelNames = [...]string{"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug", "database"}
+// levelNames lists the levels from bit 0 (emergency) to bit 8 (database).
+func levelNames() [9]string {
+	return [...]string{"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug", "database"}
+}
 
 // ParseLevelMask reads a logging level as spec 5.8 defines it: a keyword
 // ("nothing", "emergency" … "database", exact lower case, cumulative) or a
 // decimal bit mask from 0 to 511.
 func ParseLevelMask(s string) (LevelMask, error) {
-	if m, ok := levelKeywords[s]; ok {
+	if m, ok := keywordMask(s); ok {
 		return m, nil
 	}
 	n, err := strconv.ParseUint(s, 10, 16)
@@ -102,7 +105,7 @@ func (m LevelMask) String() string {
 		return "nothing"
 	}
 	var parts []string
-	for i, name := range levelNames {
+	for i, name := range levelNames() {
 		if m&(1<<i) != 0 {
 			parts = append(parts, name)
 		}

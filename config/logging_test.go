@@ -63,7 +63,7 @@ func TestLevelMaskMethods(t *testing.T) {
 	if got := LevelMask(1024 | 1).String(); got != "emergency|1024" {
 		t.Errorf("String(1025) = %q", got)
 	}
-	notice := levelKeywords["notice"]
+	notice := kw("notice")
 	slogTests := []struct {
 		m    LevelMask
 		l    slog.Level
@@ -73,10 +73,10 @@ func TestLevelMaskMethods(t *testing.T) {
 		{notice, slog.LevelInfo, false},
 		{notice, slog.LevelWarn, true},
 		{notice, slog.LevelError, true},
-		{levelKeywords["info"], slog.LevelInfo, true},
-		{levelKeywords["debug"], slog.LevelDebug - 4, true},
-		{levelKeywords["critical"], slog.LevelError, false},
-		{levelKeywords["critical"], slog.LevelError + 4, true},
+		{kw("info"), slog.LevelInfo, true},
+		{kw("debug"), slog.LevelDebug - 4, true},
+		{kw("critical"), slog.LevelError, false},
+		{kw("critical"), slog.LevelError + 4, true},
 	}
 	for _, tc := range slogTests {
 		if got := tc.m.SlogEnabled(tc.l); got != tc.want {
@@ -84,15 +84,24 @@ func TestLevelMaskMethods(t *testing.T) {
 		}
 	}
 	levelTests := map[LevelMask]slog.Level{
-		levelKeywords["debug"]:   slog.LevelDebug,
-		levelKeywords["notice"]:  slog.LevelInfo,
-		levelKeywords["warning"]: slog.LevelWarn,
-		levelKeywords["error"]:   slog.LevelError,
-		0:                        slog.LevelError + 4,
+		kw("debug"):   slog.LevelDebug,
+		kw("notice"):  slog.LevelInfo,
+		kw("warning"): slog.LevelWarn,
+		kw("error"):   slog.LevelError,
+		0:             slog.LevelError + 4,
 	}
 	for m, want := range levelTests {
 		if got := m.SlogLevel(); got != want {
 			t.Errorf("%v.SlogLevel() = %v, want %v", m, got, want)
 		}
 	}
+}
+
+// kw is the mask of a level keyword, for expected values.
+func kw(keyword string) LevelMask {
+	m, ok := keywordMask(keyword)
+	if !ok {
+		panic("unknown level keyword " + keyword)
+	}
+	return m
 }

@@ -77,8 +77,8 @@ func TestSampleDefaults(t *testing.T) {
 
 	logging := Logging{
 		Logfile:             "/var/log/dbmail/dbmail.log",
-		FileLoggingLevels:   levelKeywords["notice"],
-		SyslogLoggingLevels: levelKeywords["warning"],
+		FileLoggingLevels:   kw("notice"),
+		SyslogLoggingLevels: kw("warning"),
 	}
 	base := func(name, program string, port int, timeout time.Duration, bind ...string) Service {
 		return Service{

@@ -58,21 +58,37 @@ const (
 	DefaultMaxLiteralSize      = 256 << 20
 )
 
-// programs maps a service section to its daemon's process name.
-var programs = map[string]string{
-	SectionIMAP:  "dbmail-imapd",
-	SectionPOP:   "dbmail-pop3d",
-	SectionLMTP:  "dbmail-lmtpd",
-	SectionSieve: "dbmail-sieved",
-	SectionHTTP:  "dbmail-httpd",
+// programFor maps a service section to its daemon's process name.
+func programFor(section string) string {
+	switch section {
+	case SectionIMAP:
+		return "dbmail-imapd"
+	case SectionPOP:
+		return "dbmail-pop3d"
+	case SectionLMTP:
+		return "dbmail-lmtpd"
+	case SectionSieve:
+		return "dbmail-sieved"
+	case SectionHTTP:
+		return "dbmail-httpd"
+	}
+	return ""
 }
 
-// defaultPorts apply only when neither port nor tls_port is set (spec 5.3).
-var defaultPorts = map[string]int{
-	SectionIMAP:  143,
-	SectionPOP:   110,
-	SectionSieve: 4090,
-	SectionHTTP:  41380,
+// defaultPort applies only when neither port nor tls_port is set (spec
+// 5.3); LMTP has none.
+func defaultPort(section string) int {
+	switch section {
+	case SectionIMAP:
+		return 143
+	case SectionPOP:
+		return 110
+	case SectionSieve:
+		return 4090
+	case SectionHTTP:
+		return 41380
+	}
+	return 0
 }
 
 // TLSConfigured reports whether all three of tls_cafile, tls_cert and
@@ -89,7 +105,7 @@ func (s *Service) PidFile() string {
 func (r *reader) readService(name string) Service {
 	s := Service{
 		Name:             name,
-		Program:          programs[name],
+		Program:          programFor(name),
 		Backlog:          r.greater(name, "backlog", 128, 0),
 		Timeout:          time.Duration(r.greater(name, "timeout", 300, 30)) * time.Second,
 		LoginTimeout:     time.Duration(r.greater(name, "login_timeout", 60, 10)) * time.Second,
@@ -120,7 +136,7 @@ func (r *reader) readService(name string) Service {
 	s.Port = r.port(name, "port")
 	s.TLSPort = r.port(name, "tls_port")
 	if !r.get(name, "port").set() && !r.get(name, "tls_port").set() {
-		s.Port = defaultPorts[name]
+		s.Port = defaultPort(name)
 	}
 	s.BindIP = r.readBindIP(name)
 	s.StateSocket = r.str(name, "state_socket", filepath.Join(s.PidDirectory, s.Program+".state"))

@@ -297,11 +297,11 @@ timeout = 100
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(c.Warnings, "\n"), strings.Join(want, "\n"))
 	}
 	// The deprecated trace_stderr = 4 applies where file_logging_levels is unset.
-	if c.IMAP.FileLoggingLevels != levelKeywords["info"] {
+	if c.IMAP.FileLoggingLevels != kw("info") {
 		t.Errorf("IMAP file levels = %v", c.IMAP.FileLoggingLevels)
 	}
 	g, err := c.Logging(SectionDelivery)
-	if err != nil || g.FileLoggingLevels != levelKeywords["debug"] {
+	if err != nil || g.FileLoggingLevels != kw("debug") {
 		t.Errorf("Logging(DELIVERY) = %+v, %v", g, err)
 	}
 }
