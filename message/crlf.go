@@ -8,7 +8,7 @@ import (
 
 // crlfBufSize is the size of the output buffer of a CRLF writer: big enough
 // that LF-dense text does not turn into one Write call per line.
-const crlfBufSize = 32 * 1024
+const crlfBufSize = 8 * 1024
 
 // CRLFWriter converts a byte stream to the CRLF wire form (spec 2.5: "every LF
 // not already preceded by CR gets one") while it streams. A CR at the end of
@@ -50,11 +50,10 @@ func (c *CRLFWriter) Write(p []byte) (int, error) {
 			prevCR = p[i-1] == '\r'
 		}
 		c.append(p[:i])
-		if prevCR {
-			c.append([]byte{'\n'})
-		} else {
-			c.append([]byte{'\r', '\n'})
+		if !prevCR {
+			c.appendByte('\r')
 		}
+		c.appendByte('\n')
 		c.lastCR = false
 		p = p[i+1:]
 		if c.err != nil {
@@ -79,6 +78,28 @@ func (c *CRLFWriter) append(p []byte) {
 		c.buf = append(c.buf, p[:k]...)
 		p = p[k:]
 	}
+}
+
+func (c *CRLFWriter) appendByte(b byte) {
+	if len(c.buf) == cap(c.buf) {
+		c.flush()
+	}
+	c.buf = append(c.buf, b)
+	c.n++
+}
+
+// WriteString is Write for a string, without a conversion copy.
+func (c *CRLFWriter) WriteString(s string) (int, error) {
+	for i := 0; i < len(s); {
+		j := min(len(s), i+256)
+		var tmp [256]byte
+		n := copy(tmp[:], s[i:j])
+		if _, err := c.Write(tmp[:n]); err != nil {
+			return i, err
+		}
+		i = j
+	}
+	return len(s), nil
 }
 
 func (c *CRLFWriter) flush() {
