@@ -369,15 +369,91 @@ func (s Section) String() string {
 		}
 		b.WriteString(s.Specifier)
 	}
-	if len(s.Fields) > 0 {
+	if s.Fields != nil {
 		b.WriteString(" (")
 		for i, f := range s.Fields {
 			if i > 0 {
 				b.WriteByte(' ')
 			}
-			b.WriteString(f)
+			writeAstring(&b, f)
 		}
 		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// writeAstring writes s as an atom when it is one, else quoted; header
+// field names are printable ASCII, so they never need a literal.
+func writeAstring(b *strings.Builder, s string) {
+	plain := s != ""
+	for i := 0; i < len(s); i++ {
+		if !isAstringChar(s[i]) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		b.WriteString(s)
+		return
+	}
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+}
+
+// ResponseName is the name of the item in a FETCH response (RFC 3501
+// §7.4.2, RFC 3516 §4.2): "BODY[1.TEXT]", "BODY[]<512>" (only the origin
+// of a partial), "BINARY.SIZE[2]", "FLAGS"; BODY.PEEK and BINARY.PEEK are
+// answered without ".PEEK", RFC822.PEEK as RFC822.
+func (it FetchItem) ResponseName() string {
+	switch it.Kind {
+	case FetchEnvelope:
+		return "ENVELOPE"
+	case FetchFlags:
+		return "FLAGS"
+	case FetchInternalDate:
+		return "INTERNALDATE"
+	case FetchRFC822:
+		return "RFC822"
+	case FetchRFC822Header:
+		return "RFC822.HEADER"
+	case FetchRFC822Text:
+		return "RFC822.TEXT"
+	case FetchRFC822Size:
+		return "RFC822.SIZE"
+	case FetchUID:
+		return "UID"
+	case FetchBody:
+		return "BODY"
+	case FetchBodyStructure:
+		return "BODYSTRUCTURE"
+	case FetchModSeq:
+		return "MODSEQ"
+	}
+	var b strings.Builder
+	switch it.Kind {
+	case FetchBodySection:
+		b.WriteString("BODY[")
+		b.WriteString(it.Section.String())
+	case FetchBinary:
+		b.WriteString("BINARY[")
+		b.WriteString(Section{Part: it.Section.Part}.String())
+	case FetchBinarySize:
+		b.WriteString("BINARY.SIZE[")
+		b.WriteString(Section{Part: it.Section.Part}.String())
+	default:
+		return ""
+	}
+	b.WriteByte(']')
+	if it.Partial != nil {
+		b.WriteByte('<')
+		b.WriteString(strconv.FormatUint(uint64(it.Partial.Offset), 10))
+		b.WriteByte('>')
 	}
 	return b.String()
 }

@@ -1,3 +1,21 @@
+// Package imap4 implements the IMAP protocol of dbmail-imapd. This part is
+// the wire layer: Parser, a push state machine that turns the client's
+// byte stream into typed Commands (RFC 3501 §9 and the extensions named on
+// each argument type), and Encoder, which writes response syntax.
+//
+// A connection loop drives the parser like this:
+//
+//	for len(buf) > 0 {
+//		n, ev, err := p.Feed(buf)
+//		buf = buf[n:]
+//		switch ev {
+//		case EventLiteral:      // check p.Literal(); AcceptLiteral(sink) then "+ OK", or RejectLiteral and NO/BAD
+//		case EventLiteralTooBig: // answer "<tag> NO [TOOBIG] ..." (or BAD), the parser already skips it
+//		case EventLineTooLong:  // answer BAD (or close, as DBMail does)
+//		case EventPipelineFull: // stop reading until CommandDone
+//		case EventCommand:      // p.Command(): execute, then p.CommandDone()
+//		}
+//	}
 package imap4
 
 import (
