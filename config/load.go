@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 )
 
-// Sample is the shipped dbmail.conf (the repository's dbmail.conf.sample),
+// sample is the shipped dbmail.conf (the repository's dbmail.conf.sample),
 // written to a missing configuration file by Load.
 //
 //go:generate cp ../dbmail.conf.sample dbmail.conf.sample
