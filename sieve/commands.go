@@ -312,7 +312,7 @@ func (n *rejectNode) exec(m *machine, f *frame) (ctrl, error) {
 	if err := m.step(f, n.pos); err != nil {
 		return ctrlNext, err
 	}
-	// RFC 5429 §2.1: at most one reject/ereject, and neither together with
+	// RFC 5429 §2.4: at most one reject/ereject, and neither together with
 	// vacation.
 	if m.rejected {
 		return ctrlNext, m.fail(f, n.pos, nil, "more than one reject")

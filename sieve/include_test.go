@@ -167,3 +167,30 @@ func TestVariableTruncation(t *testing.T) {
 	r, _ := s.Run(t.Context(), newEnv(messageA))
 	checkResult(t, r, outcome{false, []Action{FileInto{Mailbox: "ää"}}})
 }
+
+// TestConcurrentRuns runs one compiled script from many goroutines; the
+// include cache is the only shared mutable state.
+func TestConcurrentRuns(t *testing.T) {
+	t.Parallel()
+	s, err := Parse("c", []byte(`require ["include", "variables", "fileinto"]; global "box"; include "inc"; fileinto "${box}";`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			env := newEnv(messageA)
+			env.scripts["inc"] = `require ["include", "variables"]; global "box"; set "box" "b` + itoa(int64(i%2)) + `";`
+			r, err := s.Run(t.Context(), env)
+			if err == nil && (len(r.Actions) != 1 || r.Actions[0].(FileInto).Mailbox != "b"+itoa(int64(i%2))) {
+				err = errors.New("wrong result")
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

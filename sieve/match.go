@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // comparator is one of the RFC 4790 collations Sieve supports
@@ -151,40 +150,39 @@ func (c comparator) contains(s, sub string) bool {
 // globTok is one element of a compiled :matches pattern.
 type globTok struct {
 	kind byte // 'l' literal, '?' one character, '*' any sequence
-	r    rune
+	b    byte
 	wild int // index of the wildcard among all wildcards
 }
 
 // compileGlob turns a :matches key into tokens; "\" quotes the next
-// character (RFC 5228 §2.7.1).
+// character (RFC 5228 §2.7.1). i;octet and i;ascii-casemap define a
+// character as one octet, so the pattern works on bytes.
 func compileGlob(key string) ([]globTok, int) {
 	toks := make([]globTok, 0, len(key))
 	nwild := 0
-	for i := 0; i < len(key); {
-		r, n := utf8.DecodeRuneInString(key[i:])
-		i += n
-		switch r {
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; c {
 		case '*', '?':
-			toks = append(toks, globTok{kind: byte(r), wild: nwild})
+			toks = append(toks, globTok{kind: c, wild: nwild})
 			nwild++
 		case '\\':
-			if i < len(key) {
-				r, n = utf8.DecodeRuneInString(key[i:])
-				i += n
+			if i+1 < len(key) {
+				i++
+				c = key[i]
 			}
-			toks = append(toks, globTok{kind: 'l', r: r})
+			toks = append(toks, globTok{kind: 'l', b: c})
 		default:
-			toks = append(toks, globTok{kind: 'l', r: r})
+			toks = append(toks, globTok{kind: 'l', b: c})
 		}
 	}
 	return toks, nwild
 }
 
-func foldRune(r rune, fold bool) rune {
-	if fold && r >= 'a' && r <= 'z' {
-		return r - ('a' - 'A')
+func foldByte(c byte, fold bool) byte {
+	if fold && c >= 'a' && c <= 'z' {
+		return c - ('a' - 'A')
 	}
-	return r
+	return c
 }
 
 // globMatch matches s against pat in O(len(s)*len(pat)) time: each "*"
@@ -206,30 +204,24 @@ func globMatch(s string, pat []globTok, fold bool, caps [][2]int) bool {
 				continue
 			case '?':
 				if si < len(s) {
-					_, n := utf8.DecodeRuneInString(s[si:])
-					caps[t.wild] = [2]int{si, si + n}
-					si += n
+					caps[t.wild] = [2]int{si, si + 1}
+					si++
 					pi++
 					continue
 				}
 			default:
-				if si < len(s) {
-					r, n := utf8.DecodeRuneInString(s[si:])
-					if foldRune(r, fold) == foldRune(t.r, fold) {
-						si += n
-						pi++
-						continue
-					}
+				if si < len(s) && foldByte(s[si], fold) == foldByte(t.b, fold) {
+					si++
+					pi++
+					continue
 				}
 			}
 		}
 		if starP < 0 || starS >= len(s) {
 			return false
 		}
-		_, n := utf8.DecodeRuneInString(s[starS:])
-		starS += n
-		w := pat[starP].wild
-		caps[w][1] = starS
+		starS++
+		caps[pat[starP].wild][1] = starS
 		pi, si = starP+1, starS
 	}
 	return true
