@@ -1,0 +1,658 @@
+package imaptest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// stressClient is one simulated user session. Its goroutine walks
+// Dovecot imaptest's plan: LOGIN, then LIST, STATUS, SELECT, FETCH,
+// FETCH2, STORE, DELETE, EXPUNGE, APPEND, NOOP, IDLE, LOGOUT in that
+// order, each done with its weight as probability, wrapping around.
+type stressClient struct {
+	id  int
+	run *stressRun
+	rng *rand.Rand
+	lat latencies
+
+	c    *imapclient.Client
+	user string
+
+	mu       sync.Mutex // guards view and inCmd (server data arrives on go-imap's reader goroutine)
+	view     *mailboxView
+	inSeqCmd bool // a sequence-number FETCH/STORE is running: no EXPUNGE allowed
+	selected bool
+
+	lastAppendUID map[string]imap.UID // per user+uidvalidity, APPENDUIDs must grow
+	nextMsg       int
+}
+
+// errorf records a protocol error with the client and user.
+func (sc *stressClient) errorf(cmd Cmd, format string, a ...any) {
+	sc.run.errors.add(fmt.Sprintf("client %d (%s) %s: %s", sc.id, sc.user, strings.ToUpper(cmd.String()), fmt.Sprintf(format, a...)))
+}
+
+func (sc *stressClient) unilateral() *imapclient.UnilateralDataHandler {
+	return &imapclient.UnilateralDataHandler{
+		Expunge: func(seq uint32) {
+			sc.mu.Lock()
+			defer sc.mu.Unlock()
+			if sc.view == nil {
+				sc.run.errors.add(fmt.Sprintf("client %d (%s): EXPUNGE %d without a selected mailbox", sc.id, sc.user, seq))
+				return
+			}
+			if sc.inSeqCmd {
+				sc.run.errors.add(fmt.Sprintf("client %d (%s): EXPUNGE %d sent during a sequence-number FETCH/STORE (RFC 3501 §7.4.1)", sc.id, sc.user, seq))
+			}
+			uid, err := sc.view.expunge(seq)
+			if err != nil {
+				sc.run.errors.add(fmt.Sprintf("client %d (%s): %v", sc.id, sc.user, err))
+				return
+			}
+			if uid != 0 {
+				sc.run.cat.markExpunged(msgKey{sc.user, sc.view.uidValidity, uid})
+			}
+		},
+		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+			if d.NumMessages == nil {
+				return
+			}
+			sc.mu.Lock()
+			defer sc.mu.Unlock()
+			if sc.view == nil {
+				return
+			}
+			if err := sc.view.exists(*d.NumMessages); err != nil {
+				sc.run.errors.add(fmt.Sprintf("client %d (%s): %v", sc.id, sc.user, err))
+			}
+		},
+		// Unsolicited FETCH (flag changes of other sessions) carries no
+		// state we compare; checkpoints fetch flags explicitly.
+		Fetch: func(msg *imapclient.FetchMessageData) { _, _ = msg.Collect() },
+	}
+}
+
+// loop runs commands until ctx ends.
+func (sc *stressClient) loop(ctx context.Context) {
+	w := sc.run.cfg.Weights
+	state := CmdLogin
+	for ctx.Err() == nil {
+		sc.run.cp.maybePark(ctx, sc)
+		if sc.c == nil {
+			if err := sc.connect(ctx); err != nil {
+				if ctx.Err() == nil {
+					sc.run.errors.add(fmt.Sprintf("client %d: %v", sc.id, err))
+					sleepCtx(ctx, 100*time.Millisecond)
+				}
+				continue
+			}
+			state = CmdLogin
+		}
+		if state == CmdLogin {
+			sc.do(ctx, CmdLogin)
+			state = CmdList
+			continue
+		}
+		if state >= numCmds {
+			state = CmdList
+		}
+		cmd := state
+		state++
+		if w[cmd] == 0 || sc.rng.IntN(100) >= w[cmd] {
+			continue
+		}
+		if needsSelected(cmd) && !sc.selected {
+			continue
+		}
+		sc.do(ctx, cmd)
+		if d := sc.run.cfg.DelayMS; d > 0 {
+			sleepCtx(ctx, time.Duration(sc.rng.IntN(d+1))*time.Millisecond)
+		}
+	}
+	if sc.c != nil {
+		_ = sc.c.Logout().Wait()
+		sc.disconnect()
+	}
+}
+
+func needsSelected(c Cmd) bool {
+	switch c {
+	case CmdFetch, CmdFetch2, CmdStore, CmdDelete, CmdExpunge:
+		return true
+	}
+	return false
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func (sc *stressClient) connect(ctx context.Context) error {
+	cfg := sc.run.cfg
+	n := cfg.UsersFrom + sc.rng.IntN(cfg.UsersTo-cfg.UsersFrom+1)
+	sc.user = cfg.User
+	if strings.Contains(cfg.User, "%d") {
+		sc.user = fmt.Sprintf(cfg.User, n)
+	}
+	c, err := imapclient.DialInsecure(cfg.Addr(), &imapclient.Options{UnilateralDataHandler: sc.unilateral()})
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	sc.c = c
+	return nil
+}
+
+func (sc *stressClient) disconnect() {
+	if sc.c != nil {
+		sc.c.Close()
+		sc.c = nil
+	}
+	sc.mu.Lock()
+	if sc.selected {
+		sc.run.unselect(sc.user)
+	}
+	sc.view, sc.selected = nil, false
+	sc.mu.Unlock()
+}
+
+// do runs one command, timing it; a failed connection is dropped and
+// reopened on the next turn.
+func (sc *stressClient) do(ctx context.Context, cmd Cmd) {
+	start := time.Now()
+	err := sc.exec(ctx, cmd)
+	if errors.Is(err, errNothingToDo) {
+		return
+	}
+	sc.lat.add(cmd, time.Since(start))
+	sc.run.ops[cmd].Add(1)
+	var ie *imap.Error
+	if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo && ie.Code == "EXPUNGEISSUED" {
+		// RFC 4551 §4.3/RFC 5530: another session expunged a message
+		// of the set; the view catches up at the next EXPUNGE.
+		return
+	}
+	if err != nil {
+		sc.errorf(cmd, "%v", err)
+		sc.disconnect()
+	}
+}
+
+// errNothingToDo means the command was not sent (an empty mailbox has
+// nothing to fetch or store); it is neither counted nor an error.
+var errNothingToDo = errors.New("nothing to do")
+
+func (sc *stressClient) exec(ctx context.Context, cmd Cmd) error {
+	switch cmd {
+	case CmdLogin:
+		if err := sc.c.Login(sc.user, sc.run.cfg.Pass).Wait(); err != nil {
+			return err
+		}
+		sc.run.loggedIn(1)
+		return nil
+	case CmdList:
+		return sc.list()
+	case CmdStatus:
+		return sc.status()
+	case CmdSelect:
+		return sc.selectBox()
+	case CmdFetch:
+		return sc.fetch()
+	case CmdFetch2:
+		return sc.fetchBody()
+	case CmdStore:
+		return sc.store(false)
+	case CmdDelete:
+		return sc.store(true)
+	case CmdExpunge:
+		return sc.expunge()
+	case CmdAppend:
+		return sc.appendMsg()
+	case CmdNoop:
+		return sc.c.Noop().Wait()
+	case CmdIdle:
+		return sc.idle(ctx)
+	case CmdLogout:
+		err := sc.c.Logout().Wait()
+		sc.run.loggedIn(-1)
+		sc.disconnect()
+		return err
+	}
+	return fmt.Errorf("unknown command %d", cmd)
+}
+
+func (sc *stressClient) list() error {
+	boxes, err := sc.c.List("", "*", nil).Collect()
+	if err != nil {
+		return err
+	}
+	for _, b := range boxes {
+		if strings.EqualFold(b.Mailbox, "INBOX") {
+			return nil
+		}
+	}
+	return fmt.Errorf("LIST \"\" * did not return INBOX")
+}
+
+func (sc *stressClient) status() error {
+	box := sc.run.box
+	d, err := sc.c.Status(box, &imap.StatusOptions{NumMessages: true, UIDNext: true, UIDValidity: true, NumUnseen: true}).Wait()
+	if err != nil {
+		return err
+	}
+	if d.NumMessages == nil || d.UIDValidity == 0 || d.UIDNext == 0 || d.NumUnseen == nil {
+		return fmt.Errorf("STATUS reply lacks requested items")
+	}
+	if *d.NumUnseen > *d.NumMessages {
+		return fmt.Errorf("STATUS UNSEEN %d > MESSAGES %d", *d.NumUnseen, *d.NumMessages)
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if v := sc.view; v != nil && v.uidValidity == d.UIDValidity && d.UIDNext <= v.maxUID {
+		return fmt.Errorf("STATUS UIDNEXT %d but UID %d exists", d.UIDNext, v.maxUID)
+	}
+	return nil
+}
+
+func (sc *stressClient) selectBox() error {
+	sc.mu.Lock()
+	wasSelected := sc.selected
+	sc.view, sc.selected = nil, false
+	sc.mu.Unlock()
+	if wasSelected {
+		sc.run.unselect(sc.user)
+	}
+	d, err := sc.c.Select(sc.run.box, nil).Wait()
+	if err != nil {
+		return err
+	}
+	if d.UIDValidity == 0 {
+		return fmt.Errorf("SELECT without UIDVALIDITY")
+	}
+	sc.mu.Lock()
+	sc.view = newView(sc.user, d.NumMessages, d.UIDValidity)
+	sc.selected = true
+	sc.mu.Unlock()
+	sc.run.selectBox(sc.user)
+	return nil
+}
+
+// randomRange picks up to max consecutive sequence numbers.
+func (sc *stressClient) randomRange(max int) (imap.SeqSet, bool) {
+	sc.mu.Lock()
+	n := len(sc.view.uids)
+	sc.mu.Unlock()
+	if n == 0 {
+		return nil, false
+	}
+	first := 1 + sc.rng.IntN(n)
+	last := first + sc.rng.IntN(max)
+	if last > n {
+		last = n
+	}
+	var s imap.SeqSet
+	s.AddRange(uint32(first), uint32(last))
+	return s, true
+}
+
+func (sc *stressClient) setSeqCmd(on bool) {
+	sc.mu.Lock()
+	sc.inSeqCmd = on
+	sc.mu.Unlock()
+}
+
+// fetch checks UID, FLAGS, RFC822.SIZE and BODYSTRUCTURE of a range.
+func (sc *stressClient) fetch() error {
+	set, ok := sc.randomRange(10)
+	if !ok {
+		return errNothingToDo
+	}
+	sc.setSeqCmd(true)
+	msgs, err := sc.c.Fetch(set, &imap.FetchOptions{
+		UID: true, Flags: true, RFC822Size: true, BodyStructure: &imap.FetchItemBodyStructure{},
+	}).Collect()
+	sc.setSeqCmd(false)
+	if err != nil {
+		return err
+	}
+	return sc.checkFetched(CmdFetch, set, msgs, false)
+}
+
+// fetchBody fetches one message's BODY.PEEK[] and compares its hash with
+// what was appended (or first seen) under that UID.
+func (sc *stressClient) fetchBody() error {
+	set, ok := sc.randomRange(1)
+	if !ok {
+		return errNothingToDo
+	}
+	sc.setSeqCmd(true)
+	msgs, err := sc.c.Fetch(set, &imap.FetchOptions{
+		UID: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}},
+	}).Collect()
+	sc.setSeqCmd(false)
+	if err != nil {
+		return err
+	}
+	return sc.checkFetched(CmdFetch2, set, msgs, true)
+}
+
+func (sc *stressClient) checkFetched(cmd Cmd, set imap.SeqSet, msgs []*imapclient.FetchMessageBuffer, body bool) error {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	v := sc.view
+	if v == nil {
+		return fmt.Errorf("FETCH reply without selected mailbox")
+	}
+	seen := map[uint32]bool{}
+	for _, m := range msgs {
+		seen[m.SeqNum] = true
+		if err := v.setUID(m.SeqNum, m.UID); err != nil {
+			sc.errorf(cmd, "%v", err)
+			continue
+		}
+		key := msgKey{v.user, v.uidValidity, m.UID}
+		if v.expunged[m.UID] {
+			sc.errorf(cmd, "UID %d returned after this session saw it expunged (UIDs must not be reused)", m.UID)
+		}
+		if cmd == CmdFetch {
+			v.flags[m.UID] = newFlagSet(m.Flags)
+		}
+		known := sc.run.cat.get(key)
+		if body {
+			if len(m.BodySection) != 1 {
+				sc.errorf(cmd, "seq %d: no BODY[] in reply", m.SeqNum)
+				continue
+			}
+			data := m.BodySection[0].Bytes
+			if len(data) == 0 && sc.run.cat.isExpunged(key) {
+				// Expunged by another session but still in this view:
+				// the server may return empty data (RFC 2180 §4.1.3).
+				continue
+			}
+			mi := describeMessage(data)
+			if known == nil {
+				known = sc.run.cat.bind(key, mi)
+			}
+			if known.hash != mi.hash {
+				sc.errorf(cmd, "UID %d: BODY[] (%d bytes, sha256 %x) differs from the message appended (%d bytes, sha256 %x)",
+					m.UID, len(data), mi.hash[:8], known.size, known.hash[:8])
+			}
+			if int64(len(data)) != m.RFC822Size {
+				sc.errorf(cmd, "UID %d: RFC822.SIZE %d but BODY[] has %d bytes", m.UID, m.RFC822Size, len(data))
+			}
+			continue
+		}
+		if known != nil && m.RFC822Size == 0 && m.BodyStructure == nil && sc.run.cat.isExpunged(key) {
+			// Expunged by another session: the server may return
+			// the message without content (RFC 2180 §4.1.3).
+			continue
+		}
+		if known != nil {
+			if m.RFC822Size != known.size {
+				sc.errorf(cmd, "UID %d: RFC822.SIZE %d, message has %d bytes", m.UID, m.RFC822Size, known.size)
+			}
+			if m.BodyStructure == nil {
+				sc.errorf(cmd, "UID %d: no BODYSTRUCTURE in reply", m.UID)
+			} else if err := known.checkBodyStructure(m.BodyStructure); err != nil {
+				sc.errorf(cmd, "UID %d: %v", m.UID, err)
+			}
+		}
+	}
+	for _, r := range set {
+		for s := r.Start; s <= r.Stop; s++ {
+			if !seen[s] && int(s) <= len(v.uids) {
+				sc.errorf(cmd, "no FETCH reply for sequence %d of %d", s, len(v.uids))
+			}
+		}
+	}
+	return nil
+}
+
+var stressFlags = []imap.Flag{imap.FlagSeen, imap.FlagFlagged, imap.FlagAnswered, imap.FlagDraft, "$Label1", "$Label2"}
+
+// store changes flags on a range (or sets \Deleted for "delete") and
+// checks that every message's returned FLAGS reflect the change. When
+// other clients of this run have the mailbox selected their concurrent
+// stores may interleave, so only presence of the reply is then checked.
+func (sc *stressClient) store(deleted bool) error {
+	cmd := CmdStore
+	set, ok := sc.randomRange(5)
+	if !ok {
+		return errNothingToDo
+	}
+	sf := &imap.StoreFlags{Op: imap.StoreFlagsAdd}
+	if deleted {
+		cmd = CmdDelete
+		sf.Flags = []imap.Flag{imap.FlagDeleted}
+	} else {
+		switch sc.rng.IntN(3) {
+		case 0:
+			sf.Op = imap.StoreFlagsAdd
+		case 1:
+			sf.Op = imap.StoreFlagsDel
+		default:
+			sf.Op = imap.StoreFlagsSet
+		}
+		for _, f := range stressFlags {
+			if sc.rng.IntN(3) == 0 {
+				sf.Flags = append(sf.Flags, f)
+			}
+		}
+		if len(sf.Flags) == 0 && sf.Op != imap.StoreFlagsSet {
+			sf.Flags = []imap.Flag{stressFlags[sc.rng.IntN(len(stressFlags))]}
+		}
+	}
+	sc.setSeqCmd(true)
+	msgs, err := sc.c.Store(set, sf, nil).Collect()
+	sc.setSeqCmd(false)
+	if err != nil {
+		return err
+	}
+	exclusive := sc.run.selectedCount(sc.user) <= 1
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	v := sc.view
+	seen := map[uint32]bool{}
+	want := newFlagSet(sf.Flags)
+	for _, m := range msgs {
+		seen[m.SeqNum] = true
+		if m.UID != 0 {
+			if err := v.setUID(m.SeqNum, m.UID); err != nil {
+				sc.errorf(cmd, "%v", err)
+			}
+		}
+		got := newFlagSet(m.Flags)
+		if !exclusive {
+			continue
+		}
+		switch sf.Op {
+		case imap.StoreFlagsAdd:
+			for f := range want {
+				if !got[f] {
+					sc.errorf(cmd, "seq %d: +FLAGS %s but FETCH FLAGS %s", m.SeqNum, want, got)
+					break
+				}
+			}
+		case imap.StoreFlagsDel:
+			for f := range want {
+				if got[f] {
+					sc.errorf(cmd, "seq %d: -FLAGS %s but FETCH FLAGS %s", m.SeqNum, want, got)
+					break
+				}
+			}
+		case imap.StoreFlagsSet:
+			if !got.equal(want) {
+				sc.errorf(cmd, "seq %d: FLAGS %s but FETCH FLAGS %s", m.SeqNum, want, got)
+			}
+		}
+	}
+	if !exclusive {
+		return nil
+	}
+	// A server may leave out the FETCH of a message whose flags did not
+	// change (RFC 3501 §6.4.6 "SHOULD"); a change must be reported.
+	for _, r := range set {
+		for s := r.Start; s <= r.Stop; s++ {
+			if seen[s] || int(s) > len(v.uids) {
+				continue
+			}
+			uid := v.uids[s-1]
+			old, known := v.flags[uid]
+			gone := sc.run.cat.isExpunged(msgKey{v.user, v.uidValidity, uid})
+			if uid != 0 && known && !gone && flagsChange(old, sf.Op, want) {
+				sc.errorf(cmd, "STORE changed the flags of sequence %d %s but sent no FETCH FLAGS", s, old)
+			}
+		}
+	}
+	for _, m := range msgs {
+		if m.UID != 0 {
+			v.flags[m.UID] = newFlagSet(m.Flags)
+		} else if int(m.SeqNum) <= len(v.uids) && v.uids[m.SeqNum-1] != 0 {
+			v.flags[v.uids[m.SeqNum-1]] = newFlagSet(m.Flags)
+		}
+	}
+	return nil
+}
+
+// flagsChange reports whether a STORE changes old.
+func flagsChange(old flagSet, op imap.StoreFlagsOp, want flagSet) bool {
+	switch op {
+	case imap.StoreFlagsAdd:
+		for f := range want {
+			if !old[f] {
+				return true
+			}
+		}
+	case imap.StoreFlagsDel:
+		for f := range want {
+			if old[f] {
+				return true
+			}
+		}
+	case imap.StoreFlagsSet:
+		return !old.equal(want)
+	}
+	return false
+}
+
+func (sc *stressClient) expunge() error {
+	seqs, err := sc.c.Expunge().Collect()
+	if err != nil {
+		return err
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for _, s := range seqs {
+		uid, err := sc.view.expunge(s)
+		if err != nil {
+			sc.errorf(CmdExpunge, "%v", err)
+			continue
+		}
+		if uid != 0 {
+			sc.run.cat.markExpunged(msgKey{sc.user, sc.view.uidValidity, uid})
+		}
+	}
+	return nil
+}
+
+// appendMsg appends the next mbox message (random flags sometimes) and
+// records its APPENDUID (RFC 4315) for later content checks.
+func (sc *stressClient) appendMsg() error {
+	idx := sc.nextMsg % len(sc.run.msgs)
+	m := sc.run.msgs[idx]
+	sc.nextMsg++
+	opts := &imap.AppendOptions{}
+	if sc.rng.IntN(2) == 0 {
+		for _, f := range stressFlags[:4] {
+			if sc.rng.IntN(2) == 0 {
+				opts.Flags = append(opts.Flags, f)
+			}
+		}
+	}
+	if sc.rng.IntN(2) == 0 {
+		opts.Time = m.Time
+	}
+	ac := sc.c.Append(sc.run.box, int64(len(m.Data)), opts)
+	if _, err := ac.Write(m.Data); err != nil {
+		return fmt.Errorf("write message: %w", err)
+	}
+	if err := ac.Close(); err != nil {
+		return fmt.Errorf("finish message: %w", err)
+	}
+	d, err := ac.Wait()
+	if err != nil {
+		return err
+	}
+	if d.UID == 0 {
+		return nil // server without UIDPLUS
+	}
+	k := fmt.Sprintf("%s/%d", sc.user, d.UIDValidity)
+	if last := sc.lastAppendUID[k]; d.UID <= last {
+		sc.errorf(CmdAppend, "APPENDUID %d not above this client's previous APPENDUID %d", d.UID, last)
+	}
+	sc.lastAppendUID[k] = d.UID
+	mi := sc.run.infos[idx]
+	key := msgKey{sc.user, d.UIDValidity, d.UID}
+	if sc.run.cat.isExpunged(key) {
+		sc.errorf(CmdAppend, "APPENDUID %d reuses an expunged UID", d.UID)
+	}
+	if old := sc.run.cat.bind(key, mi); old != mi && old.hash != mi.hash {
+		sc.errorf(CmdAppend, "APPENDUID %d was already seen with other content", d.UID)
+	}
+	return nil
+}
+
+func (sc *stressClient) idle(ctx context.Context) error {
+	ic, err := sc.c.Idle()
+	if err != nil {
+		return err
+	}
+	sleepCtx(ctx, time.Duration(100+sc.rng.IntN(900))*time.Millisecond)
+	if err := ic.Close(); err != nil {
+		return err
+	}
+	return ic.Wait()
+}
+
+// checkpointSync makes the client's view current: NOOP, then FETCH 1:*
+// (UID FLAGS) so that every client reports the same instant.
+func (sc *stressClient) checkpointSync() (*viewSnapshot, error) {
+	if sc.c == nil || !sc.selected {
+		return nil, nil
+	}
+	if err := sc.c.Noop().Wait(); err != nil {
+		return nil, err
+	}
+	sc.mu.Lock()
+	n := len(sc.view.uids)
+	sc.mu.Unlock()
+	if n > 0 {
+		var set imap.SeqSet
+		set.AddRange(1, uint32(n))
+		sc.setSeqCmd(true)
+		msgs, err := sc.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true}).Collect()
+		sc.setSeqCmd(false)
+		if err != nil {
+			return nil, err
+		}
+		if err := sc.checkFetched(CmdFetch, set, msgs, false); err != nil {
+			return nil, err
+		}
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	s := sc.view.snapshot(sc.id)
+	return &s, nil
+}
