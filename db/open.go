@@ -158,7 +158,8 @@ func Open(ctx context.Context, t Target, prefix string, maxConns int) (*DB, erro
 		sdb.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", t.Dialect, err)
 	}
-	return &DB{SQL: sdb, Rewriter: &Rewriter{Dialect: t.Dialect, Prefix: prefix}, Target: t}, nil
+	return &DB{SQL: sdb, Rewriter: &Rewriter{Dialect: t.Dialect, Prefix: prefix}, Target: t,
+		Store: StoreOptions{HashAlgorithm: "sha1", HeaderCacheReadonly: true}}, nil
 }
 
 // DB is a handle on a DBMail database. It is safe for concurrent use.
@@ -166,6 +167,13 @@ type DB struct {
 	SQL *sql.DB
 	*Rewriter
 	Target Target
+
+	// Store shapes how messages are written (spec 2.4, 2.9); set it
+	// from [DBMAIL] before the first delivery.
+	Store StoreOptions
+
+	special specialIDs
+	names   headerNames
 }
 
 // Close closes the connection pool.

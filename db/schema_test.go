@@ -625,3 +625,55 @@ func checkCascade(t *testing.T, d *db.DB) {
 		t.Fatal(err)
 	}
 }
+
+// TestSchemaEmptyPrefix: table_prefix = "" (spec 1.1) gives bare names.
+func TestSchemaEmptyPrefix(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			d := dbtest.OpenPrefix(t, b, "")
+			checkSeeds(t, d)
+			c := readCatalog(t, d)
+			for tbl := range wantCatalog(d.Dialect).Columns {
+				if _, ok := c.Columns[strings.TrimPrefix(tbl, "dbmail_")]; !ok {
+					t.Errorf("table %s missing", strings.TrimPrefix(tbl, "dbmail_"))
+				}
+			}
+			if _, ok := c.Views["subjectfield"]; !ok {
+				t.Errorf("view subjectfield missing")
+			}
+			checkCascade(t, d)
+		})
+	}
+}
+
+// BenchmarkSchemaMigrateNoop measures what every daemon start pays when the
+// schema is already current: inspection, step check, header-name check.
+func BenchmarkSchemaMigrateNoop(b *testing.B) {
+	for _, be := range dbtest.Backends(b) {
+		b.Run(be.Name, func(b *testing.B) {
+			d := dbtest.Open(b, be)
+			ctx := context.Background()
+			for b.Loop() {
+				if err := d.Migrate(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSchemaCreate measures creating the whole schema on an empty
+// database (SQLite only: server databases cost a CREATE DATABASE each).
+func BenchmarkSchemaCreate(b *testing.B) {
+	be := dbtest.Backends(b)[0]
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		d := dbtest.Connect(b, be.Fresh(b), "dbmail_")
+		b.StartTimer()
+		if err := d.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
