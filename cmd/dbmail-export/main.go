@@ -61,8 +61,8 @@ var options = []getopt.Option{
 
 type opts struct {
 	user, mailbox, basedir, outfile, search, config string
-	recursive, delFlag, delStatus, verbose            bool
-	quiet                                             int
+	recursive, delFlag, delStatus, verbose          bool
+	quiet                                           int
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
