@@ -86,12 +86,17 @@ func (r *reader) dateTime() (time.Time, error) {
 	if err := r.expect('"'); err != nil {
 		return time.Time{}, err
 	}
+	// date-day-fixed is SP DIGIT / 2DIGIT; a single digit without the
+	// space is accepted too, as clients send it.
 	var day int
 	var err error
-	if r.peek() == ' ' {
+	switch {
+	case r.peek() == ' ':
 		r.pos++
 		day, err = r.digits(1, "day")
-	} else {
+	case r.pos+1 < len(r.b) && r.b[r.pos+1] == '-':
+		day, err = r.digits(1, "day")
+	default:
 		day, err = r.digits(2, "day")
 	}
 	if err != nil {
