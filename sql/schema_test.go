@@ -9,7 +9,7 @@ import (
 
 var backends = []Backend{PostgreSQL, MySQL, SQLite}
 
-func TestRewrite(t *testing.T) {
+func TestSchemaRewrite(t *testing.T) {
 	tests := []struct {
 		name    string
 		b       Backend
@@ -44,9 +44,9 @@ func TestRewrite(t *testing.T) {
 	}
 }
 
-// TestFilesLoad: every script of every backend loads and splits, in the
+// TestSchemaFilesLoad: every script of every backend loads and splits, in the
 // statement counts the files hold, and no DBMail name survives a rewrite.
-func TestFilesLoad(t *testing.T) {
+func TestSchemaFilesLoad(t *testing.T) {
 	tables := map[Backend]int{PostgreSQL: 25, MySQL: 24, SQLite: 25}
 	for _, b := range backends {
 		for _, prefix := range []string{"dbmail_", "mail_"} {
@@ -103,9 +103,9 @@ func count(stmts []string, pattern string) int {
 	return n
 }
 
-// TestStepsRecordThemselves: each step's last statement inserts exactly its
+// TestSchemaStepsRecordThemselves: each step's last statement inserts exactly its
 // own (from, to) row, as DBMail's step scripts do (spec 1.2).
-func TestStepsRecordThemselves(t *testing.T) {
+func TestSchemaStepsRecordThemselves(t *testing.T) {
 	for _, b := range backends {
 		for _, s := range Steps() {
 			stmts, err := StepSQL(b, s.To, "dbmail_")
@@ -127,7 +127,7 @@ func TestStepsRecordThemselves(t *testing.T) {
 	}
 }
 
-func TestStepsOrder(t *testing.T) {
+func TestSchemaStepsOrder(t *testing.T) {
 	got := []string{}
 	for _, s := range Steps() {
 		got = append(got, fmt.Sprintf("%d->%d own=%v", s.From, s.To, s.Own))

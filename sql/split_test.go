@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestSplit(t *testing.T) {
+func TestSchemaSplit(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
@@ -48,9 +48,9 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-// FuzzSplit checks that Split never panics, never returns blank statements,
+// FuzzSchemaSplit checks that Split never panics, never returns blank statements,
 // and is stable: splitting one of its statements again gives it back.
-func FuzzSplit(f *testing.F) {
+func FuzzSchemaSplit(f *testing.F) {
 	f.Add("SELECT 1; SELECT 2")
 	f.Add("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SELECT CASE WHEN 1 THEN 2 END; END; X;")
 	f.Add("INSERT INTO t VALUES ('a;''b', \"c;\", `d;`); -- e;\n/* f; */ g")

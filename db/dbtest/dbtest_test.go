@@ -48,7 +48,7 @@ func (r *recorder) run(f func()) {
 	<-done
 }
 
-func TestBackendsUnset(t *testing.T) {
+func TestSchemaBackendsUnset(t *testing.T) {
 	t.Setenv(EnvPostgres, "")
 	t.Setenv(EnvMySQL, "  ")
 	r := &recorder{TB: t}
@@ -66,7 +66,7 @@ func TestBackendsUnset(t *testing.T) {
 	}
 }
 
-func TestBackendsSet(t *testing.T) {
+func TestSchemaBackendsSet(t *testing.T) {
 	t.Setenv(EnvPostgres, "postgresql://u@h/d")
 	t.Setenv(EnvMySQL, "mysql://u@h/d")
 	got := Backends(t)
@@ -80,9 +80,9 @@ func TestBackendsSet(t *testing.T) {
 	}
 }
 
-// TestFreshUnreachableFails: a DSN that is set but does not connect must
+// TestSchemaFreshUnreachableFails: a DSN that is set but does not connect must
 // fail the test, not skip it.
-func TestFreshUnreachableFails(t *testing.T) {
+func TestSchemaFreshUnreachableFails(t *testing.T) {
 	for _, b := range []Backend{
 		{Name: "postgresql", Dialect: db.Postgres, URI: "postgresql://root@127.0.0.1:1/test?connect-timeout=2"},
 		{Name: "mysql", Dialect: db.MySQL, URI: "mysql://root@127.0.0.1:1/test?connect-timeout=2"},
@@ -99,9 +99,9 @@ func TestFreshUnreachableFails(t *testing.T) {
 	}
 }
 
-// TestFresh: each call gives a new, empty database; server databases are
+// TestSchemaFresh: each call gives a new, empty database; server databases are
 // dropped when the test that made them ends.
-func TestFresh(t *testing.T) {
+func TestSchemaFresh(t *testing.T) {
 	for _, b := range Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			var first string
@@ -159,7 +159,7 @@ func countTables(t *testing.T, d *db.DB) int {
 	return n
 }
 
-func TestOpen(t *testing.T) {
+func TestSchemaOpen(t *testing.T) {
 	for _, b := range Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			d := OpenPrefix(t, b, "x_")
