@@ -217,7 +217,9 @@ func benchmarkCacheParallel(b *testing.B, c Cache, setEvery int) {
 			}
 		}
 	})
-	b.ReportMetric(c.Stats().HitRatio(), "hit_ratio")
+	st := c.Stats()
+	b.ReportMetric(st.HitRatio(), "hit_ratio")
+	b.ReportMetric(float64(st.Errors), "errors")
 }
 
 func BenchmarkLRUGetParallel(b *testing.B) { benchmarkCacheParallel(b, NewLRU(64<<20), 0) }
