@@ -15,6 +15,7 @@ type astArg struct {
 	kind argKind
 	pos  Pos
 	strs []string // argString (one element) and argList
+	spos []Pos    // position of each string
 	num  int64
 	tag  string
 }
@@ -37,4 +38,12 @@ type astCommand struct {
 	list     bool
 	block    []*astCommand
 	hasBlock bool
+}
+
+// strPos returns the position of string i of the argument.
+func (a astArg) strPos(i int) Pos {
+	if i < len(a.spos) {
+		return a.spos[i]
+	}
+	return a.pos
 }

@@ -236,10 +236,14 @@ type redirectNode struct {
 	copy bool
 }
 
-// validAddress checks an RFC 5322 addr-spec as redirect requires.
-func validAddress(s string) bool {
+// redirectAddress checks a sieve-address (RFC 5228 §2.4.2.3: addr-spec or
+// phrase "<" addr-spec ">", no groups or routes) and returns the addr-spec.
+func redirectAddress(s string) (string, bool) {
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Name == "" && strings.Contains(a.Address, "@") && !strings.ContainsAny(s, "<>")
+	if err != nil || !strings.Contains(a.Address, "@") || strings.Contains(s, ":") {
+		return "", false
+	}
+	return a.Address, true
 }
 
 func (c *compiler) redirect(a *astCommand, what string) (command, error) {
@@ -251,7 +255,7 @@ func (c *compiler) redirect(a *astCommand, what string) (command, error) {
 	if err != nil {
 		return nil, err
 	}
-	if addr.konst && !validAddress(addr.s) {
+	if _, ok := redirectAddress(addr.s); addr.konst && !ok {
 		return nil, b.pos[0].pos.errorf("invalid redirect address %q", addr.s)
 	}
 	return &redirectNode{pos: a.pos, addr: addr, copy: b.has("copy")}, nil
@@ -261,9 +265,10 @@ func (n *redirectNode) exec(m *machine, f *frame) (ctrl, error) {
 	if err := m.step(f, n.pos); err != nil {
 		return ctrlNext, err
 	}
-	addr := m.expand(f, n.addr)
-	if !validAddress(addr) {
-		return ctrlNext, m.fail(f, n.pos, nil, "invalid redirect address %q", addr)
+	raw := m.expand(f, n.addr)
+	addr, ok := redirectAddress(raw)
+	if !ok {
+		return ctrlNext, m.fail(f, n.pos, nil, "invalid redirect address %q", raw)
 	}
 	if !n.copy {
 		m.keep = false

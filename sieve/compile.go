@@ -110,14 +110,14 @@ func (c *compiler) require(a *astCommand) error {
 	if len(a.args) != 1 || (a.args[0].kind != argString && a.args[0].kind != argList) {
 		return a.pos.errorf("require expects one string list")
 	}
-	for _, ext := range a.args[0].strs {
+	for i, ext := range a.args[0].strs {
 		switch ext {
 		case "comparator-i;octet", "comparator-i;ascii-casemap":
 			c.requires[ext] = true // built in (RFC 5228 §2.7.3)
 			continue
 		}
 		if !c.opt.enabled(ext) {
-			return a.args[0].pos.errorf("unsupported extension %q", ext)
+			return a.args[0].strPos(i).errorf("unsupported extension %q", ext)
 		}
 		c.requires[ext] = true
 	}
@@ -156,7 +156,7 @@ func (c *compiler) str(p Pos, s string) (strValue, error) {
 func (c *compiler) strList(a astArg) ([]strValue, error) {
 	out := make([]strValue, len(a.strs))
 	for i, s := range a.strs {
-		v, err := c.str(a.pos, s)
+		v, err := c.str(a.strPos(i), s)
 		if err != nil {
 			return nil, err
 		}

@@ -60,6 +60,9 @@ func TestParseErrors(t *testing.T) {
 		{`require "include"; include "../x";`, `line 1:28: invalid script name "../x"`},
 		{`if exists "a", true { keep; }`, `line 1:14: expected ";" or block after "if", found ","`},
 		{"keep;\n\t\t$", `line 2:3: unexpected character '$'`},
+		{`require ["fileinto", "frobnicate"];`, `line 1:22: unsupported extension "frobnicate"`},
+		{`redirect "group: a@b.example;";`, `line 1:10: invalid redirect address "group: a@b.example;"`},
+		{`require "encoded-character"; if header :is "a" ["x", "${unicode:110000}"] { keep; }`, `line 1:54: invalid unicode character U+110000 in encoded-character`},
 	}
 	for _, tc := range tests {
 		_, err := Parse("t", []byte(tc.src), Options{})

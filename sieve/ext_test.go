@@ -456,3 +456,38 @@ func TestDate(t *testing.T) {
 		{"bad date", `require "date"; if date :is "date" "year" "1997" { discard; }`, "Date: yesterday", nil, outcome{true, nil}},
 	})
 }
+
+// RFC 5232 §4.1 hasflag examples.
+func TestHasflagRFCExamples(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		test string
+		want bool
+	}{
+		{`hasflag ["b","A"]`, true},
+		{`hasflag :is "b A"`, true},
+		{`hasflag :contains "MyVar" "Junk"`, true},
+		{`hasflag :contains "MyVar" "forward"`, true},
+		{`hasflag :contains "MyVar" ["label", "forward"]`, true},
+		{`hasflag :contains "MyVar" ["junk", "forward"]`, true},
+		{`hasflag :contains "MyVar" "junk forward"`, true},
+		{`hasflag :contains "MyVar" "label"`, false},
+		{`hasflag :contains "MyVar" ["label1", "label2"]`, false},
+		{`hasflag :count "ge" :comparator "i;ascii-numeric" "MyFlags" "2"`, true},
+		{`hasflag :count "eq" :comparator "i;ascii-numeric" "MyVar" "8"`, true},
+		{`hasflag ["a", "b", "c"] ["Bflag"]`, true},
+		{`hasflag "Empty" ""`, false},
+	}
+	for _, tc := range tests {
+		src := `require ["imap4flags", "relational", "variables", "comparator-i;ascii-numeric"];
+   setflag "A B";
+   set "MyVar" "NonJunk Junk gnus-forward $Forwarded NotJunk JunkRecorded $Junk $NotJunk";
+   set "MyFlags" "A B";
+   setflag "a" "Aflag"; setflag "b" "Bflag"; setflag "c" "Cflag"; setflag "Empty" "";
+   if ` + tc.test + ` { discard; }`
+		r := runScript(t, src, newEnv(messageA))
+		if got := !r.ImplicitKeep; got != tc.want {
+			t.Errorf("%s = %v, want %v", tc.test, got, tc.want)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func (p *parser) arguments(depth int) (args []astArg, tests []*astTest, list boo
 	for {
 		switch p.tok.kind {
 		case tokString:
-			args = append(args, astArg{kind: argString, pos: p.tok.pos, strs: []string{p.tok.text}})
+			args = append(args, astArg{kind: argString, pos: p.tok.pos, strs: []string{p.tok.text}, spos: []Pos{p.tok.pos}})
 		case tokNumber:
 			args = append(args, astArg{kind: argNumber, pos: p.tok.pos, num: p.tok.num})
 		case tokTag:
@@ -142,6 +142,7 @@ func (p *parser) stringList() (astArg, error) {
 			return a, p.tok.pos.errorf("expected string in string list, found %s", p.describe())
 		}
 		a.strs = append(a.strs, p.tok.text)
+		a.spos = append(a.spos, p.tok.pos)
 		if err := p.next(); err != nil {
 			return a, err
 		}

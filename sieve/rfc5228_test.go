@@ -89,6 +89,11 @@ func TestRFC5228Examples(t *testing.T) {
              }`, messageA, 0, "", outcome{false, []Action{FileInto{Mailbox: "INBOX.harassment"}}}},
 		// §4.2
 		{"4.2 redirect", `redirect "bart@example.com";`, messageA, 0, "", outcome{false, []Action{Redirect{Address: "bart@example.com"}}}},
+		// §2.4.2.3: a sieve-address may carry a phrase.
+		{"2.4.2.3 named redirect", `redirect "Bart Simpson <bart@example.com>";`, messageA, 0, "", outcome{false, []Action{Redirect{Address: "bart@example.com"}}}},
+		// §5.1: addresses come from the field, not from its decoded display name.
+		{"5.1 encoded display name", `if address :is :localpart "from" "john" { discard; }`, "From: =?utf-8?q?Doe,_John?= <john@example.com>", 0, "", outcome{false, []Action{Discard{}}}},
+		{"5.1 encoded display name all", `if address :is :all "from" "Doe" { discard; }`, "From: =?utf-8?q?Doe,_John?= <john@example.com>", 0, "", outcome{true, nil}},
 		// §4.3: the two scripts are identical.
 		{"4.3 keep small", sizeKeep, messageA, 1000, "", outcome{false, []Action{Keep{}}}},
 		{"4.3 keep big", sizeKeep, messageA, 2 << 20, "", outcome{false, []Action{Discard{}}}},

@@ -198,13 +198,13 @@ func (c *compiler) headerLike(a *astTest, what string) (test, error) {
 	case "address":
 		for _, n := range t.names {
 			if n.konst && !addressHeaders[lowerASCII(n.s)] {
-				return nil, b.pos[0].pos.errorf("header %q does not contain addresses", n.s)
+				return nil, n.pos.errorf("header %q does not contain addresses", n.s)
 			}
 		}
 	case "envelope":
 		for _, n := range t.names {
 			if p := lowerASCII(n.s); n.konst && p != "from" && p != "to" {
-				return nil, b.pos[0].pos.errorf("unknown envelope part %q", n.s)
+				return nil, n.pos.errorf("unknown envelope part %q", n.s)
 			}
 		}
 	}
@@ -229,13 +229,18 @@ func (t *headerTest) eval(m *machine, f *frame) (bool, error) {
 		switch t.kind {
 		case "header":
 			if validHeaderName(name) {
-				values = append(values, t.index.pick(m.env.HeaderValues(name))...)
+				// RFC 5228 §5.7: leading and trailing white space is ignored.
+				for _, v := range t.index.pick(m.env.HeaderValues(name)) {
+					values = append(values, strings.TrimSpace(v))
+				}
 			}
 		case "address":
 			if !addressHeaders[name] {
 				continue
 			}
-			for _, v := range t.index.pick(m.env.HeaderValues(name)) {
+			// Addresses are parsed from the undecoded field, so that an
+			// encoded display name cannot inject separators.
+			for _, v := range t.index.pick(m.env.RawHeaderValues(name)) {
 				values = t.appendParts(values, parseAddressList(v))
 			}
 		case "envelope":

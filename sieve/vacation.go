@@ -220,7 +220,7 @@ func ShouldReply(env Env, mine []string) (bool, string) {
 		return false, "message is from the user's own address"
 	}
 	for _, h := range []string{"to", "cc", "bcc", "resent-to", "resent-cc", "resent-bcc"} {
-		for _, v := range env.HeaderValues(h) {
+		for _, v := range env.RawHeaderValues(h) {
 			for _, a := range parseAddressList(v) {
 				user, _, _ := strings.Cut(a.local, subaddressSeparator)
 				if own[strings.ToLower(a.all())] || a.domain != "" && own[strings.ToLower(user+"@"+a.domain)] {
