@@ -65,13 +65,28 @@ const (
 	EventAuthResponse
 )
 
-var eventNames = [...]string{"None", "Command", "Literal", "LiteralTooBig", "LineTooLong", "PipelineFull", "IdleDone", "IdleBad", "AuthResponse"}
-
 func (e Event) String() string {
-	if int(e) < len(eventNames) {
-		return eventNames[e]
+	switch e {
+	case EventNone:
+		return "None"
+	case EventCommand:
+		return "Command"
+	case EventLiteral:
+		return "Literal"
+	case EventLiteralTooBig:
+		return "LiteralTooBig"
+	case EventLineTooLong:
+		return "LineTooLong"
+	case EventPipelineFull:
+		return "PipelineFull"
+	case EventIdleDone:
+		return "IdleDone"
+	case EventIdleBad:
+		return "IdleBad"
+	case EventAuthResponse:
+		return "AuthResponse"
 	}
-	return fmt.Sprintf("Event(%d)", e)
+	return fmt.Sprintf("Event(%d)", uint8(e))
 }
 
 // Mode selects how the next line is read; the caller switches it.
