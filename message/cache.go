@@ -169,8 +169,11 @@ func (m *Message) HeaderValues(name string) []string {
 
 // rawValue returns the raw (unfolded, trimmed) value of the first
 // top-level field called name, and whether there is one.
-func (m *Message) rawValue(name string) (string, bool) {
-	for _, h := range m.header {
+func (m *Message) rawValue(name string) (string, bool) { return m.header.rawValue(name) }
+
+// rawValue is Message.rawValue for any header.
+func (hl headerList) rawValue(name string) (string, bool) {
+	for _, h := range hl {
 		if strings.EqualFold(h.Name, name) {
 			return strings.TrimSpace(h.Value), true
 		}

@@ -8,6 +8,7 @@ import (
 type mediaType struct {
 	Type, Subtype string            // lower-case
 	Params        map[string]string // lower-case names, unquoted values
+	List          []param           // the parameters in order, duplicates kept
 	Explicit      bool              // false when defaulted (RFC 2045 §5.2, RFC 2046 §5.1.5)
 }
 
@@ -18,7 +19,8 @@ func (m mediaType) isMultipart() bool {
 	return m.Type == "multipart" && m.Params["boundary"] != ""
 }
 
-var textPlain = mediaType{Type: "text", Subtype: "plain"}
+// textPlain is the default Content-Type (RFC 2045 §5.2).
+func textPlain() mediaType { return mediaType{Type: "text", Subtype: "plain"} }
 
 // contentTypeInfo is what a header block says about its Content-Type.
 type contentTypeInfo struct {
@@ -63,7 +65,8 @@ func parseMediaType(v string) mediaType {
 		m.Type = head
 	}
 	m.Params = map[string]string{}
-	for _, p := range parseParams(rest) {
+	m.List = parseParams(rest)
+	for _, p := range m.List {
 		if _, dup := m.Params[p.Name]; !dup {
 			m.Params[p.Name] = p.Value
 		}

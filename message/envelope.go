@@ -12,18 +12,21 @@ import (
 // 3501 wants), '"' and '\' are escaped, and a value holding CR, LF or 8-bit
 // bytes is sent as a literal. Sender and Reply-To fall back to From when
 // absent or empty.
-func (m *Message) Envelope() string {
+func (m *Message) Envelope() string { return envelopeOf(m.header) }
+
+// envelopeOf renders the ENVELOPE of a top-level header.
+func envelopeOf(h headerList) string {
 	var b strings.Builder
 	b.WriteByte('(')
-	b.WriteString(m.envString("date"))
+	b.WriteString(h.envString("date"))
 	b.WriteByte(' ')
-	b.WriteString(m.envString("subject"))
-	from := m.envAddresses("from")
+	b.WriteString(h.envString("subject"))
+	from := h.envAddresses("from")
 	b.WriteByte(' ')
 	b.WriteString(from)
 	for _, name := range []string{"sender", "reply-to"} {
 		b.WriteByte(' ')
-		if v := m.envAddresses(name); v != "NIL" {
+		if v := h.envAddresses(name); v != "NIL" {
 			b.WriteString(v)
 		} else {
 			b.WriteString(from)
@@ -31,19 +34,19 @@ func (m *Message) Envelope() string {
 	}
 	for _, name := range []string{"to", "cc", "bcc"} {
 		b.WriteByte(' ')
-		b.WriteString(m.envAddresses(name))
+		b.WriteString(h.envAddresses(name))
 	}
 	b.WriteByte(' ')
-	b.WriteString(m.envString("in-reply-to"))
+	b.WriteString(h.envString("in-reply-to"))
 	b.WriteByte(' ')
-	b.WriteString(m.envString("message-id"))
+	b.WriteString(h.envString("message-id"))
 	b.WriteByte(')')
 	return b.String()
 }
 
 // envString is the nstring of a raw header value, NIL when absent or empty.
-func (m *Message) envString(name string) string {
-	v, ok := m.rawValue(name)
+func (h headerList) envString(name string) string {
+	v, ok := h.rawValue(name)
 	if !ok || v == "" {
 		return "NIL"
 	}
@@ -53,8 +56,8 @@ func (m *Message) envString(name string) string {
 // envAddresses is the address-structure list of a field (RFC 3501 §7.4.2):
 // ((name adl mailbox host)…), groups as (NIL NIL "group" NIL) members
 // (NIL NIL NIL NIL); NIL when the field is absent or holds no address.
-func (m *Message) envAddresses(name string) string {
-	v, ok := m.rawValue(name)
+func (h headerList) envAddresses(name string) string {
+	v, ok := h.rawValue(name)
 	if !ok {
 		return "NIL"
 	}

@@ -29,10 +29,23 @@ type Message struct {
 	FromLineDate time.Time // date of a leading mbox "From " line, zero if none
 	Structured   bool      // Parts use the spec 2.3 layout (false: flat)
 
-	header         []headerField
+	header         headerList
 	media          mediaType
 	disposition    string
 	defaultCharset string
+}
+
+// headerList is a header section's fields in order.
+type headerList []headerField
+
+// parseHeaderList reads the fields of a header block.
+func parseHeaderList(block []byte) headerList {
+	var h headerList
+	forEachField(block, func(f rawField) bool {
+		h = append(h, headerField{Name: f.Name, Value: unfold(f.Value)})
+		return true
+	})
+	return h
 }
 
 // headerField is one top-level header field: name as written, raw value
@@ -134,13 +147,10 @@ func (m *Message) parseHeader(stored []byte, top *entity) {
 			block = stored[:i+1]
 		}
 	}
-	forEachField(block, func(f rawField) bool {
-		m.header = append(m.header, headerField{Name: f.Name, Value: unfold(f.Value)})
-		return true
-	})
+	m.header = parseHeaderList(block)
 	m.media = top.Media
 	if !m.media.Explicit {
-		m.media = textPlain
+		m.media = textPlain()
 	}
 	for _, f := range m.header {
 		if strings.EqualFold(f.Name, "content-disposition") {

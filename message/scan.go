@@ -39,7 +39,7 @@ type scanner struct {
 // scanMessage scans a whole message (header, body, MIME tree).
 func scanMessage(data []byte, maxLevel int) *entity {
 	s := scanner{data: data, maxLevel: maxLevel}
-	return s.entity(0, len(data), 0, textPlain)
+	return s.entity(0, len(data), 0, textPlain())
 }
 
 // entity scans data[start:end] as an entity whose Content-Type defaults to
@@ -48,7 +48,12 @@ func (s *scanner) entity(start, end, level int, def mediaType) *entity {
 	e := &entity{Start: start, End: end, Level: level}
 	e.HdrEnd, e.BodyStart, e.HasBlank, e.HeaderOK = scanHeader(s.data, start, end)
 	if !e.HasBlank {
+		// no blank line: a valid header runs to the end; an invalid line
+		// starts the body
 		e.BodyStart = end
+		if !e.HeaderOK {
+			e.BodyStart = e.HdrEnd
+		}
 	}
 	e.Media = def
 	e.Media.Explicit = false
@@ -66,7 +71,7 @@ func (s *scanner) entity(start, end, level int, def mediaType) *entity {
 	case e.Media.isMultipart():
 		s.multipart(e)
 	case e.Media.is("message", "rfc822"):
-		e.Inner = s.entity(e.BodyStart, e.End, level+1, textPlain)
+		e.Inner = s.entity(e.BodyStart, e.End, level+1, textPlain())
 	}
 	return e
 }
@@ -85,15 +90,15 @@ func scanHeader(data []byte, start, end int) (hdrEnd, bodyStart int, hasBlank, o
 		case len(content) == 0:
 			if lineEnd == end {
 				// a lone CR at the very end: not a blank line
-				return pos, end, false, false
+				return pos, pos, false, false
 			}
 			return pos, next, true, ok
 		case content[0] == ' ' || content[0] == '\t':
 			if pos == start {
-				return pos, end, false, false
+				return pos, pos, false, false
 			}
 		case !isFieldLine(content):
-			return pos, end, false, false
+			return pos, pos, false, false
 		}
 		pos = next
 	}
@@ -165,7 +170,7 @@ func (s *scanner) multipart(e *entity) {
 		e.Prologue = true
 		e.PrologueEnd = breakStart(s.data, first.start)
 	}
-	childDefault := textPlain
+	childDefault := textPlain()
 	if e.Media.Subtype == "digest" {
 		childDefault = mediaType{Type: "message", Subtype: "rfc822"}
 	}
