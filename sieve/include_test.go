@@ -194,3 +194,14 @@ func TestConcurrentRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestExpansionCap(t *testing.T) {
+	t.Parallel()
+	src := `require ["variables", "fileinto"]; set "a" "0123456789"; fileinto "<${a}${a}${a}${a}>";`
+	s, err := Parse("t", []byte(src), Options{MaxVariableSize: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.Run(t.Context(), newEnv(messageA))
+	checkResult(t, r, outcome{false, []Action{FileInto{Mailbox: "<01234567890123456789012345"}}})
+}

@@ -109,23 +109,33 @@ func (m *machine) block(f *frame, cmds []command) (ctrl, error) {
 	return ctrlNext, nil
 }
 
-// expand substitutes variables in a compiled string (RFC 5229 §3).
+// expand substitutes variables in a compiled string (RFC 5229 §3). The
+// substituted text is capped at MaxVariableSize bytes beyond the
+// template's own literal text, so that many references to one large
+// variable cannot blow up memory (RFC 5229 §3 allows truncation).
 func (m *machine) expand(f *frame, v strValue) string {
 	if v.konst {
 		return v.s
 	}
+	limit := v.litLen + m.opt.MaxVariableSize
 	var b strings.Builder
 	for _, p := range v.parts {
+		var s string
 		switch {
 		case !p.isVar:
-			b.WriteString(p.lit)
+			s = p.lit
 		case p.match >= 0:
 			if p.match < len(m.matchVars) {
-				b.WriteString(m.matchVars[p.match])
+				s = m.matchVars[p.match]
 			}
 		default:
-			b.WriteString(m.getVar(f, p.name, p.global))
+			s = m.getVar(f, p.name, p.global)
 		}
+		if b.Len()+len(s) > limit {
+			b.WriteString(truncateUTF8(s, limit-b.Len()))
+			break
+		}
+		b.WriteString(s)
 	}
 	return b.String()
 }

@@ -18,10 +18,11 @@ type strPart struct {
 
 // strValue is a compiled string argument. Constant strings have no parts.
 type strValue struct {
-	pos   Pos
-	konst bool
-	s     string
-	parts []strPart
+	pos    Pos
+	konst  bool
+	s      string
+	parts  []strPart
+	litLen int // bytes of literal text in parts
 }
 
 func constStr(p Pos, s string) strValue { return strValue{pos: p, konst: true, s: s} }
@@ -201,7 +202,11 @@ func parseTemplate(p Pos, s string, globalNS bool) (strValue, error) {
 	if len(parts) == 0 {
 		return constStr(p, ""), nil
 	}
-	return strValue{pos: p, parts: parts}, nil
+	n := 0
+	for _, pt := range parts {
+		n += len(pt.lit)
+	}
+	return strValue{pos: p, parts: parts, litLen: n}, nil
 }
 
 // parseRef checks one "${...}" body: a num-variable, an identifier or a
