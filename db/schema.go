@@ -113,7 +113,7 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (did actionKind, 
 		// the write lock is held from the inspection to the commit.
 		tx, err = conn.BeginTx(ctx, nil)
 		if err != nil {
-			return 0, fmt.Errorf("begin: %w", err)
+			return actNone, fmt.Errorf("begin: %w", err)
 		}
 		defer func() {
 			if tx != nil {
@@ -124,11 +124,11 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (did actionKind, 
 	}
 	st, err := db.inspect(ctx, q)
 	if err != nil {
-		return 0, err
+		return actNone, err
 	}
 	act, err := plan(st)
 	if err != nil {
-		return 0, err
+		return actNone, err
 	}
 	backend := db.backend()
 	switch act.kind {
@@ -137,14 +137,14 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (did actionKind, 
 	case actCreate:
 		stmts, err := sqlschema.Create(backend, db.Prefix)
 		if err != nil {
-			return 0, err
+			return actNone, err
 		}
 		stmts, _ = splitPragmas(stmts)
 		for _, s := range sqlschema.Steps() {
 			if s.Own {
 				more, err := sqlschema.StepSQL(backend, s.To, db.Prefix)
 				if err != nil {
-					return 0, err
+					return actNone, err
 				}
 				stmts = append(stmts, more...)
 			}
@@ -156,19 +156,19 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (did actionKind, 
 		}
 		if err := runStatements(ctx, q, stmts); err != nil {
 			if db.Dialect == MySQL {
-				return 0, fmt.Errorf("create schema: %w (MySQL commits each DDL statement: the database now holds a partial schema; drop its %s* tables and start again)", err, db.Prefix)
+				return actNone, fmt.Errorf("create schema: %w (MySQL commits each DDL statement: the database now holds a partial schema; drop its %s* tables and start again)", err, db.Prefix)
 			}
-			return 0, fmt.Errorf("create schema: %w", err)
+			return actNone, fmt.Errorf("create schema: %w", err)
 		}
 		slog.InfoContext(ctx, "database schema created", "dialect", db.Dialect.String(),
 			"prefix", db.Prefix, "level", sqlschema.LatestStep())
 	case actStep:
 		stmts, err := sqlschema.StepSQL(backend, act.step.To, db.Prefix)
 		if err != nil {
-			return 0, err
+			return actNone, err
 		}
 		if err := runStatements(ctx, q, stmts); err != nil {
-			return 0, fmt.Errorf("upgrade step (%d, %d): %w", act.step.From, act.step.To, err)
+			return actNone, fmt.Errorf("upgrade step (%d, %d): %w", act.step.From, act.step.To, err)
 		}
 		slog.InfoContext(ctx, "database schema upgraded", "dialect", db.Dialect.String(),
 			"prefix", db.Prefix, "from", act.step.From, "to", act.step.To)
@@ -177,7 +177,7 @@ func (db *DB) migrateOnce(ctx context.Context, conn *sql.Conn) (did actionKind, 
 		err := tx.Commit()
 		tx = nil
 		if err != nil {
-			return 0, fmt.Errorf("commit: %w", err)
+			return actNone, fmt.Errorf("commit: %w", err)
 		}
 	}
 	return act.kind, nil
@@ -301,9 +301,10 @@ func (db *DB) inspect(ctx context.Context, q queryer) (schemaState, error) {
 type actionKind int
 
 const (
-	actDone actionKind = iota
-	actCreate
-	actStep
+	actNone   actionKind = iota // returned with errors
+	actDone                     // the schema is complete
+	actCreate                   // create the schema in an empty database
+	actStep                     // apply one upgrade step
 )
 
 type action struct {
