@@ -11,6 +11,7 @@ type Address struct {
 	Name    string
 	Mailbox string // local part
 	Host    string // domain, "" when absent
+	Route   string // obsolete source route ("@a,@b", RFC 5322 §4.4), "" when absent
 	IsGroup bool
 	Members []Address // for a group
 }
@@ -19,12 +20,12 @@ type Address struct {
 type addrToken struct {
 	text   string
 	quoted bool // a quoted-string
-	sep    byte // one of , : ; < > @ for separators, 0 for words
+	sep    byte // one of , : ; < > @ for separators, '(' for a comment, 0 for words
 	space  bool // white space or a comment came before the token
 }
 
-// tokenizeAddresses splits an address list into words and separators;
-// comments are dropped (RFC 5322 §3.2.2).
+// tokenizeAddresses splits an address list into words, separators and
+// comments (RFC 5322 §3.2.2).
 func tokenizeAddresses(s string) []addrToken {
 	var toks []addrToken
 	space := false
@@ -37,6 +38,7 @@ func tokenizeAddresses(s string) []addrToken {
 			i++
 		case c == '(':
 			depth := 0
+			start := i
 			for i < len(s) {
 				switch s[i] {
 				case '\\':
@@ -51,6 +53,11 @@ func tokenizeAddresses(s string) []addrToken {
 					break
 				}
 			}
+			text := s[start+1 : i]
+			if depth == 0 {
+				text = s[start+1 : i-1]
+			}
+			toks = append(toks, addrToken{text: strings.TrimSpace(text), sep: '(', space: space})
 			space = true
 		case c == '"':
 			var b strings.Builder
@@ -105,15 +112,22 @@ type addrParser struct {
 // group (top == false) it stops before ';'.
 func (p *addrParser) entry(top bool) (Address, bool) {
 	var words []addrToken
+	comment := ""
 	for p.pos < len(p.toks) {
 		t := p.toks[p.pos]
 		switch t.sep {
+		case '(':
+			// a comment names a mailbox that has no display name
+			if comment == "" {
+				comment = t.text
+			}
+			p.pos++
 		case ',':
 			p.pos++
-			return mailboxFromWords(words)
+			return mailboxFromWords(words, comment)
 		case ';':
 			if !top {
-				return mailboxFromWords(words)
+				return mailboxFromWords(words, comment)
 			}
 			p.pos++ // stray ';' at the top level
 		case ':':
@@ -141,7 +155,13 @@ func (p *addrParser) entry(top bool) (Address, bool) {
 			a.Name = joinPhrase(words)
 			// skip anything up to the end of this entry
 			for p.pos < len(p.toks) && p.toks[p.pos].sep != ',' && (top || p.toks[p.pos].sep != ';') {
+				if p.toks[p.pos].sep == '(' && comment == "" {
+					comment = p.toks[p.pos].text
+				}
 				p.pos++
+			}
+			if a.Name == "" {
+				a.Name = comment
 			}
 			if p.pos < len(p.toks) && p.toks[p.pos].sep == ',' {
 				p.pos++
@@ -152,18 +172,27 @@ func (p *addrParser) entry(top bool) (Address, bool) {
 			p.pos++
 		}
 	}
-	return mailboxFromWords(words)
+	return mailboxFromWords(words, comment)
 }
 
 // angle parses the inside of "<...>" after the '<', dropping a route
 // ("@a,@b:", RFC 5322 §4.4).
 func (p *addrParser) angle() Address {
 	var spec []addrToken
+	route := ""
 	for p.pos < len(p.toks) && p.toks[p.pos].sep != '>' {
 		t := p.toks[p.pos]
-		if t.sep == ':' {
-			spec = spec[:0] // everything before was the route
-		} else if t.sep != ',' || len(spec) > 0 && spec[0].sep != '@' {
+		switch {
+		case t.sep == ':':
+			// everything before was the route
+			var b strings.Builder
+			for _, r := range spec {
+				if r.sep != '(' {
+					b.WriteString(r.text)
+				}
+			}
+			route, spec = b.String(), spec[:0]
+		case t.sep != '(':
 			spec = append(spec, t)
 		}
 		p.pos++
@@ -172,16 +201,17 @@ func (p *addrParser) angle() Address {
 		p.pos++ // '>'
 	}
 	local, host := splitAddrSpec(spec)
-	return Address{Mailbox: local, Host: host}
+	return Address{Mailbox: local, Host: host, Route: route}
 }
 
-// mailboxFromWords reads a bare addr-spec (no angle brackets).
-func mailboxFromWords(words []addrToken) (Address, bool) {
+// mailboxFromWords reads a bare addr-spec (no angle brackets); a comment
+// beside it gives the display name.
+func mailboxFromWords(words []addrToken, comment string) (Address, bool) {
 	if len(words) == 0 {
 		return Address{}, false
 	}
 	local, host := splitAddrSpec(words)
-	return Address{Mailbox: local, Host: host}, true
+	return Address{Name: comment, Mailbox: local, Host: host}, true
 }
 
 // splitAddrSpec joins addr-spec tokens and splits them at the last '@'.

@@ -188,8 +188,10 @@ func TestParseAddressList(t *testing.T) {
 	}{
 		{"a@b", []Address{{Mailbox: "a", Host: "b"}}},
 		{"\"Doe, J.\" <j.doe@x.org>, k@y", []Address{{Name: "Doe, J.", Mailbox: "j.doe", Host: "x.org"}, {Mailbox: "k", Host: "y"}}},
-		{"whisper@oz.net (David LeBlanc)", []Address{{Mailbox: "whisper", Host: "oz.net"}}},
-		{"John Q. Public <@r1,@r2:jqp@example.com>", []Address{{Name: "John Q. Public", Mailbox: "jqp", Host: "example.com"}}},
+		{"whisper@oz.net (David LeBlanc)", []Address{{Name: "David LeBlanc", Mailbox: "whisper", Host: "oz.net"}}},
+		{"<a@b> (Comment (nested))", []Address{{Name: "Comment (nested)", Mailbox: "a", Host: "b"}}},
+		{"Name (not used) <a@b>", []Address{{Name: "Name", Mailbox: "a", Host: "b"}}},
+		{"John Q. Public <@r1,@r2:jqp@example.com>", []Address{{Name: "John Q. Public", Route: "@r1,@r2", Mailbox: "jqp", Host: "example.com"}}},
 		{"team: a@b, C <c@d>;, e@f", []Address{
 			{Name: "team", IsGroup: true, Members: []Address{{Mailbox: "a", Host: "b"}, {Name: "C", Mailbox: "c", Host: "d"}}},
 			{Mailbox: "e", Host: "f"}}},

@@ -87,7 +87,9 @@ func (h headerList) envAddresses(name string) string {
 func writeEnvAddress(b *strings.Builder, a Address) {
 	b.WriteByte('(')
 	b.WriteString(IMAPNString(a.Name))
-	b.WriteString(" NIL ")
+	b.WriteByte(' ')
+	b.WriteString(IMAPNString(a.Route))
+	b.WriteByte(' ')
 	b.WriteString(IMAPString(a.Mailbox))
 	b.WriteByte(' ')
 	b.WriteString(IMAPNString(a.Host))

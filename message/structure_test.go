@@ -172,3 +172,45 @@ func TestBodyStructureLeafExtensions(t *testing.T) {
 		t.Errorf("BODYSTRUCTURE\n got %s\nwant %s", got, want)
 	}
 }
+
+// splitMbox splits an mbox into messages at "From " lines.
+func splitMbox(raw []byte) [][]byte {
+	var msgs [][]byte
+	for len(raw) > 0 {
+		i := bytes.Index(raw[1:], []byte("\nFrom "))
+		if i < 0 {
+			msgs = append(msgs, raw)
+			break
+		}
+		msgs = append(msgs, raw[:i+2])
+		raw = raw[i+2:]
+	}
+	return msgs
+}
+
+func TestImaptestEnvelope(t *testing.T) {
+	t.Parallel()
+	dir := imaptestDir(t)
+	raw, err := os.ReadFile(filepath.Join(dir, "fetch-envelope.mbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join(dir, "fetch-envelope"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(`\* \d+ FETCH \(ENVELOPE (.*)\)\n`).FindAllSubmatch(script, -1)
+	msgs := splitMbox(raw)
+	if len(want) != len(msgs) || len(msgs) == 0 {
+		t.Fatalf("%d messages, %d expectations", len(msgs), len(want))
+	}
+	for i, msg := range msgs {
+		m, err := Parse(msg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Envelope(); got != string(want[i][1]) {
+			t.Errorf("message %d ENVELOPE\n got %s\nwant %s", i+1, got, want[i][1])
+		}
+	}
+}
