@@ -133,6 +133,8 @@ func (c *compiler) command(a *astCommand) (command, error) {
 		return c.include(a, what)
 	case "global":
 		return c.global(a, what)
+	case "notify":
+		return c.notify(a, what)
 	}
 	return nil, a.pos.errorf("unknown command %q", a.name)
 }

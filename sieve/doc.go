@@ -11,7 +11,7 @@
 // (RFC 5232), include (RFC 6609), mailbox (RFC 5490), regex
 // (draft-ietf-sieve-regex-01), relational (RFC 5231), subaddress (RFC
 // 5233), vacation (RFC 5230), vacation-seconds (RFC 6131) and variables
-// (RFC 5229).
+// (RFC 5229); enotify (RFC 5435, mailto only) when Options.Notify is set.
 //
 // The engine never does I/O itself: message data, mailbox lookups,
 // duplicate tracking and included scripts come from Env, and the outcome is

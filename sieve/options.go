@@ -25,6 +25,7 @@ const (
 	ExtVacation         = "vacation"                   // RFC 5230
 	ExtVacationSeconds  = "vacation-seconds"           // RFC 6131
 	ExtVariables        = "variables"                  // RFC 5229
+	ExtEnotify          = "enotify"                    // RFC 5435, off unless Options.Notify
 )
 
 // allExtensions is every extension this engine implements.
@@ -32,7 +33,7 @@ var allExtensions = []string{
 	ExtBody, ExtAsciiNumeric, ExtCopy, ExtDate, ExtDuplicate, ExtEncodedCharacter,
 	ExtEnvelope, ExtEreject, ExtFileinto, ExtImap4flags, ExtInclude, ExtIndex,
 	ExtMailbox, ExtRegex, ExtReject, ExtRelational, ExtSubaddress, ExtVacation,
-	ExtVacationSeconds, ExtVariables,
+	ExtVacationSeconds, ExtVariables, ExtEnotify,
 }
 
 // Default limits.
@@ -59,6 +60,10 @@ type Options struct {
 	// when [DELIVERY] SIEVE_VACATION is off. Disabling "vacation" also
 	// disables "vacation-seconds"; disabling "date" disables "index".
 	Disabled []string
+	// Notify enables "enotify" (RFC 5435, mailto method RFC 5436), which
+	// DBMail registers only with [DELIVERY] SIEVE_NOTIFY = yes. Notify
+	// actions are reported in the Result; the caller logs them.
+	Notify bool
 
 	MaxScriptSize   int   // bytes; default 1 MiB
 	MaxNesting      int   // block and test nesting depth
@@ -111,7 +116,7 @@ func (o Options) enabled(ext string) bool {
 			break
 		}
 	}
-	if !known {
+	if !known || ext == ExtEnotify && !o.Notify {
 		return false
 	}
 	for _, d := range o.Disabled {

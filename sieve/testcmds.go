@@ -107,6 +107,10 @@ func (c *compiler) test(a *astTest) (test, error) {
 		return c.mailboxExists(a, what)
 	case "duplicate":
 		return c.duplicate(a, what)
+	case "valid_notify_method":
+		return c.validNotifyMethod(a, what)
+	case "notify_method_capability":
+		return c.notifyMethodCapability(a, what)
 	}
 	return nil, a.pos.errorf("unknown test %q", a.name)
 }

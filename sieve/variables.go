@@ -15,13 +15,14 @@ type modifier struct {
 
 var setModifiers = map[string]int{
 	"lower": 40, "upper": 40, "lowerfirst": 30, "upperfirst": 30,
-	"quotewildcard": 20, "quoteregex": 20, "length": 10,
+	"quotewildcard": 20, "quoteregex": 20, "encodeurl": 15, "length": 10,
 }
 
 // tagsSet are the modifiers as tags of "set".
 var tagsSet = []tagDef{
 	{name: "lower"}, {name: "upper"}, {name: "lowerfirst"}, {name: "upperfirst"},
 	{name: "quotewildcard"}, {name: "quoteregex", ext: ExtRegex}, {name: "length"},
+	{name: "encodeurl", ext: ExtEnotify},
 }
 
 // setNode is set [MODIFIER...] <name: string> <value: string>.
@@ -63,7 +64,7 @@ func (c *compiler) set(a *astCommand, what string) (command, error) {
 		}
 		byPrec[prec] = tag
 	}
-	for _, prec := range []int{40, 30, 20, 10} {
+	for _, prec := range []int{40, 30, 20, 15, 10} {
 		if tag, ok := byPrec[prec]; ok {
 			n.mods = append(n.mods, modifier{name: tag, prec: prec})
 		}
@@ -103,6 +104,8 @@ func applyModifier(name, v string) string {
 		return quoteRegex(v)
 	case "length":
 		return strconv.Itoa(utf8.RuneCountInString(v))
+	case "encodeurl":
+		return encodeURL(v)
 	}
 	return v
 }
