@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -35,7 +36,7 @@ type contentTypeInfo struct {
 func detectContentType(block []byte) contentTypeInfo {
 	var info contentTypeInfo
 	forEachField(block, func(f rawField) bool {
-		if !strings.EqualFold(f.Name, "content-type") {
+		if !bytes.EqualFold(f.Name, []byte("content-type")) {
 			return true
 		}
 		info.Found = true

@@ -1,12 +1,15 @@
 package message
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // rawField is one header field as it appears in a header block (RFC 5322
 // §2.2): the name before the colon and the raw value after it, folding
 // (line breaks before white space) kept, the final line break excluded.
 type rawField struct {
-	Name  string
+	Name  []byte
 	Value []byte
 	// Strict reports whether the field line starts with the name directly
 	// followed by ": " (colon, exactly one space): the only form DBMail's
@@ -18,17 +21,16 @@ type rawField struct {
 // returns false. Lines that are neither a field nor a continuation line are
 // skipped; a continuation line before the first field is ignored.
 func forEachField(block []byte, fn func(f rawField) bool) {
-	var cur *rawField
+	var cur rawField
+	have := false
 	var curStart, curEnd int
 	emit := func() bool {
-		if cur == nil {
+		if !have {
 			return true
 		}
-		v := trimLineBreak(block[curStart:curEnd])
-		cur.Value = v
-		ok := fn(*cur)
-		cur = nil
-		return ok
+		cur.Value = trimLineBreak(block[curStart:curEnd])
+		have = false
+		return fn(cur)
 	}
 	for pos := 0; pos < len(block); {
 		end := bytes.IndexByte(block[pos:], '\n')
@@ -42,7 +44,7 @@ func forEachField(block []byte, fn func(f rawField) bool) {
 		line := block[pos:end]
 		switch {
 		case len(line) > 0 && (line[0] == ' ' || line[0] == '\t'):
-			if cur != nil {
+			if have {
 				curEnd = next
 			}
 		default:
@@ -53,10 +55,11 @@ func forEachField(block []byte, fn func(f rawField) bool) {
 			if colon > 0 {
 				name := bytes.TrimRight(line[:colon], " \t")
 				if len(name) > 0 {
-					cur = &rawField{
-						Name:   string(name),
+					cur = rawField{
+						Name:   name,
 						Strict: len(name) == colon && colon+1 < len(line) && line[colon+1] == ' ',
 					}
+					have = true
 					curStart, curEnd = pos+colon+1, next
 				}
 			}
@@ -84,12 +87,12 @@ func unfold(v []byte) string {
 	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\r') < 0 {
 		return string(v)
 	}
-	out := make([]byte, 0, len(v))
+	var out strings.Builder
+	out.Grow(len(v))
 	for _, b := range v {
-		if b == '\r' || b == '\n' {
-			continue
+		if b != '\r' && b != '\n' {
+			out.WriteByte(b)
 		}
-		out = append(out, b)
 	}
-	return string(out)
+	return out.String()
 }

@@ -42,7 +42,7 @@ type headerList []headerField
 func parseHeaderList(block []byte) headerList {
 	var h headerList
 	forEachField(block, func(f rawField) bool {
-		h = append(h, headerField{Name: f.Name, Value: unfold(f.Value)})
+		h = append(h, headerField{Name: string(f.Name), Value: unfold(f.Value)})
 		return true
 	})
 	return h
