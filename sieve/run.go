@@ -53,7 +53,7 @@ type machine struct {
 	rejected  bool
 }
 
-// errStopRun carries a runtime error up the call stack.
+// fail builds the runtime error for a command or test at p.
 func (m *machine) fail(f *frame, p Pos, err error, format string, args ...any) error {
 	return &RuntimeError{Script: f.script.name, Pos: p, Msg: fmt.Sprintf(format, args...), Err: err}
 }
