@@ -80,12 +80,18 @@ func (cp *checkpointer) run(ctx context.Context, out io.Writer) {
 	if !cp.waitCount(ctx, func() int { return cp.parked }, want) {
 		cp.requested.Store(false)
 		close(cp.phase2)
+		if ctx.Err() != nil {
+			return // the run ended
+		}
 		cp.r.errors.add(fmt.Sprintf("checkpoint: only %d of %d clients reached it within 30s", cp.count(func() int { return cp.parked }), want))
 		return
 	}
 	cp.requested.Store(false)
 	close(cp.phase2)
 	if !cp.waitCount(ctx, func() int { return cp.synced }, want) {
+		if ctx.Err() != nil {
+			return
+		}
 		cp.r.errors.add("checkpoint: clients did not finish synchronizing within 30s")
 		return
 	}

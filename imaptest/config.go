@@ -37,6 +37,7 @@ type Config struct {
 	DelayMS            int
 	Weights            Weights
 	Seed               int64
+	RawLog             string // directory for per-client protocol logs
 }
 
 // Addr is host:port.
@@ -113,6 +114,8 @@ func ParseConfig(args []string) (*Config, error) {
 			c.Checkpoint, err = atoiRange(val, 0, 1<<30)
 		case "delay":
 			c.DelayMS, err = atoiRange(val, 0, 1<<30)
+		case "rawlog":
+			c.RawLog = val
 		case "seed":
 			c.Seed, err = strconv.ParseInt(val, 10, 64)
 		default:

@@ -27,15 +27,30 @@ type stressRun struct {
 
 	mu        sync.Mutex
 	selectedN map[string]int // clients of this run with the user's mailbox selected
+	everSel   map[string]int // a client that selected the user's mailbox, -1 when several did
 
 	logged  atomic.Int64
 	maxConn atomic.Int64
 }
 
-func (r *stressRun) selectBox(user string) {
+func (r *stressRun) selectBox(user string, client int) {
 	r.mu.Lock()
 	r.selectedN[user]++
+	if prev, ok := r.everSel[user]; !ok {
+		r.everSel[user] = client
+	} else if prev != client {
+		r.everSel[user] = -1
+	}
 	r.mu.Unlock()
+}
+
+// shared reports whether more than one client of this run has selected
+// the user's mailbox, so that another session may have expunged messages
+// this client still sees.
+func (r *stressRun) shared(user string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.everSel[user] == -1
 }
 
 func (r *stressRun) unselect(user string) {
@@ -89,7 +104,7 @@ func RunStress(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger
 	}
 	r := &stressRun{
 		cfg: cfg, box: box, msgs: msgs, cat: newCatalog(),
-		errors: &errorLog{max: 200}, log: log, selectedN: map[string]int{},
+		errors: &errorLog{max: 200}, log: log, selectedN: map[string]int{}, everSel: map[string]int{},
 	}
 	for _, m := range msgs {
 		r.infos = append(r.infos, describeMessage(m.Data))

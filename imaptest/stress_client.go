@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -26,11 +28,17 @@ type stressClient struct {
 	c    *imapclient.Client
 	user string
 
+	loggedIn bool
 	mu       sync.Mutex // guards view and inCmd (server data arrives on go-imap's reader goroutine)
 	view     *mailboxView
 	inSeqCmd bool // a sequence-number FETCH/STORE is running: no EXPUNGE allowed
-	selected bool
+	// inExpunge: an EXPUNGE command runs; its expunges reach us after
+	// its end while EXISTS arrive at once, so EXISTS wait for them.
+	inExpunge      bool
+	deferredExists []uint32
+	selected       bool
 
+	raw           *os.File            // rawlog= protocol trace
 	lastAppendUID map[string]imap.UID // per user+uidvalidity, APPENDUIDs must grow
 	nextMsg       int
 }
@@ -68,6 +76,12 @@ func (sc *stressClient) unilateral() *imapclient.UnilateralDataHandler {
 			sc.mu.Lock()
 			defer sc.mu.Unlock()
 			if sc.view == nil {
+				return
+			}
+			if sc.inExpunge {
+				// The command's EXPUNGE replies are applied when it
+				// completes; this count is checked after them.
+				sc.deferredExists = append(sc.deferredExists, *d.NumMessages)
 				return
 			}
 			if err := sc.view.exists(*d.NumMessages); err != nil {
@@ -121,6 +135,9 @@ func (sc *stressClient) loop(ctx context.Context) {
 		_ = sc.c.Logout().Wait()
 		sc.disconnect()
 	}
+	if sc.raw != nil {
+		sc.raw.Close()
+	}
 }
 
 func needsSelected(c Cmd) bool {
@@ -147,7 +164,19 @@ func (sc *stressClient) connect(ctx context.Context) error {
 	if strings.Contains(cfg.User, "%d") {
 		sc.user = fmt.Sprintf(cfg.User, n)
 	}
-	c, err := imapclient.DialInsecure(cfg.Addr(), &imapclient.Options{UnilateralDataHandler: sc.unilateral()})
+	opts := &imapclient.Options{UnilateralDataHandler: sc.unilateral()}
+	if cfg.RawLog != "" {
+		if sc.raw == nil {
+			f, err := os.Create(filepath.Join(cfg.RawLog, fmt.Sprintf("client-%d.log", sc.id)))
+			if err != nil {
+				return fmt.Errorf("rawlog: %w", err)
+			}
+			sc.raw = f
+		}
+		fmt.Fprintf(sc.raw, "** connect as %s\n", sc.user)
+		opts.DebugWriter = sc.raw
+	}
+	c, err := imapclient.DialInsecure(cfg.Addr(), opts)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
@@ -156,6 +185,10 @@ func (sc *stressClient) connect(ctx context.Context) error {
 }
 
 func (sc *stressClient) disconnect() {
+	if sc.loggedIn {
+		sc.loggedIn = false
+		sc.run.loggedIn(-1)
+	}
 	if sc.c != nil {
 		sc.c.Close()
 		sc.c = nil
@@ -200,6 +233,7 @@ func (sc *stressClient) exec(ctx context.Context, cmd Cmd) error {
 		if err := sc.c.Login(sc.user, sc.run.cfg.Pass).Wait(); err != nil {
 			return err
 		}
+		sc.loggedIn = true
 		sc.run.loggedIn(1)
 		return nil
 	case CmdList:
@@ -226,7 +260,6 @@ func (sc *stressClient) exec(ctx context.Context, cmd Cmd) error {
 		return sc.idle(ctx)
 	case CmdLogout:
 		err := sc.c.Logout().Wait()
-		sc.run.loggedIn(-1)
 		sc.disconnect()
 		return err
 	}
@@ -252,8 +285,21 @@ func (sc *stressClient) status() error {
 	if err != nil {
 		return err
 	}
-	if d.NumMessages == nil || d.UIDValidity == 0 || d.UIDNext == 0 || d.NumUnseen == nil {
-		return fmt.Errorf("STATUS reply lacks requested items")
+	var missing []string
+	if d.NumMessages == nil {
+		missing = append(missing, "MESSAGES")
+	}
+	if d.UIDValidity == 0 {
+		missing = append(missing, "UIDVALIDITY")
+	}
+	if d.UIDNext == 0 {
+		missing = append(missing, "UIDNEXT")
+	}
+	if d.NumUnseen == nil {
+		missing = append(missing, "UNSEEN")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("STATUS %s reply lacks %s", box, strings.Join(missing, " "))
 	}
 	if *d.NumUnseen > *d.NumMessages {
 		return fmt.Errorf("STATUS UNSEEN %d > MESSAGES %d", *d.NumUnseen, *d.NumMessages)
@@ -285,7 +331,7 @@ func (sc *stressClient) selectBox() error {
 	sc.view = newView(sc.user, d.NumMessages, d.UIDValidity)
 	sc.selected = true
 	sc.mu.Unlock()
-	sc.run.selectBox(sc.user)
+	sc.run.selectBox(sc.user, sc.id)
 	return nil
 }
 
@@ -327,7 +373,7 @@ func (sc *stressClient) fetch() error {
 	if err != nil {
 		return err
 	}
-	return sc.checkFetched(CmdFetch, set, msgs, false)
+	return sc.checkFetched(CmdFetch, set, msgs, checkMeta)
 }
 
 // fetchBody fetches one message's BODY.PEEK[] and compares its hash with
@@ -345,10 +391,20 @@ func (sc *stressClient) fetchBody() error {
 	if err != nil {
 		return err
 	}
-	return sc.checkFetched(CmdFetch2, set, msgs, true)
+	return sc.checkFetched(CmdFetch2, set, msgs, checkBody)
 }
 
-func (sc *stressClient) checkFetched(cmd Cmd, set imap.SeqSet, msgs []*imapclient.FetchMessageBuffer, body bool) error {
+// fetchCheck says which items a FETCH asked for.
+type fetchCheck int
+
+const (
+	checkUIDFlags fetchCheck = iota // UID FLAGS only
+	checkMeta                       // + RFC822.SIZE BODYSTRUCTURE
+	checkBody                       // UID RFC822.SIZE BODY.PEEK[]
+)
+
+func (sc *stressClient) checkFetched(cmd Cmd, set imap.SeqSet, msgs []*imapclient.FetchMessageBuffer, items fetchCheck) error {
+	body := items == checkBody
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	v := sc.view
@@ -366,7 +422,7 @@ func (sc *stressClient) checkFetched(cmd Cmd, set imap.SeqSet, msgs []*imapclien
 		if v.expunged[m.UID] {
 			sc.errorf(cmd, "UID %d returned after this session saw it expunged (UIDs must not be reused)", m.UID)
 		}
-		if cmd == CmdFetch {
+		if items != checkBody {
 			v.flags[m.UID] = newFlagSet(m.Flags)
 		}
 		known := sc.run.cat.get(key)
@@ -376,7 +432,7 @@ func (sc *stressClient) checkFetched(cmd Cmd, set imap.SeqSet, msgs []*imapclien
 				continue
 			}
 			data := m.BodySection[0].Bytes
-			if len(data) == 0 && sc.run.cat.isExpunged(key) {
+			if len(data) == 0 && (sc.run.cat.isExpunged(key) || sc.run.shared(v.user)) {
 				// Expunged by another session but still in this view:
 				// the server may return empty data (RFC 2180 §4.1.3).
 				continue
@@ -394,7 +450,10 @@ func (sc *stressClient) checkFetched(cmd Cmd, set imap.SeqSet, msgs []*imapclien
 			}
 			continue
 		}
-		if known != nil && m.RFC822Size == 0 && m.BodyStructure == nil && sc.run.cat.isExpunged(key) {
+		if items == checkUIDFlags {
+			continue
+		}
+		if known != nil && m.RFC822Size == 0 && m.BodyStructure == nil && (sc.run.cat.isExpunged(key) || sc.run.shared(v.user)) {
 			// Expunged by another session: the server may return
 			// the message without content (RFC 2180 §4.1.3).
 			continue
@@ -548,12 +607,26 @@ func flagsChange(old flagSet, op imap.StoreFlagsOp, want flagSet) bool {
 }
 
 func (sc *stressClient) expunge() error {
+	sc.mu.Lock()
+	sc.inExpunge, sc.deferredExists = true, sc.deferredExists[:0]
+	sc.mu.Unlock()
 	seqs, err := sc.c.Expunge().Collect()
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.inExpunge = false
+	defer func() {
+		for _, n := range sc.deferredExists {
+			if sc.view == nil {
+				break
+			}
+			if err := sc.view.exists(n); err != nil {
+				sc.errorf(CmdExpunge, "%v", err)
+			}
+		}
+	}()
 	if err != nil {
 		return err
 	}
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
 	for _, s := range seqs {
 		uid, err := sc.view.expunge(s)
 		if err != nil {
@@ -647,7 +720,7 @@ func (sc *stressClient) checkpointSync() (*viewSnapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := sc.checkFetched(CmdFetch, set, msgs, false); err != nil {
+		if err := sc.checkFetched(CmdFetch, set, msgs, checkUIDFlags); err != nil {
 			return nil, err
 		}
 	}
