@@ -23,6 +23,7 @@ var fuzzSeeds = []string{
 	if true { if false { stop; } elsif true { keep; } else { discard; } }`,
 	`require "duplicate"; if duplicate :header "X-Id" :seconds 10 :last { discard; }`,
 	`require ["mailbox", "fileinto", "copy"]; if mailboxexists "a" { fileinto :create :copy "a"; }`,
+	`require ["enotify", "variables"]; set :encodeurl "b" "a&b"; if valid_notify_method "mailto:x@y.example" { notify :importance "1" "mailto:x@y.example?body=${b}"; }`,
 }
 
 // FuzzParse checks that the parser never panics, that every error is an
@@ -32,7 +33,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		s, err := Parse("fuzz", src, Options{MaxSteps: 2000})
+		s, err := Parse("fuzz", src, Options{MaxSteps: 2000, Notify: true})
 		if err != nil {
 			var pe *Error
 			if !errors.As(err, &pe) {
