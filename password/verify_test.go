@@ -43,6 +43,8 @@ func TestVerify(t *testing.T) {
 		{"crypt des case", "CRYPT", "abNANd1rDfiNc", "secret", true},
 		{"crypt des wrong", "crypt", "abNANd1rDfiNc", "secreT", false},
 		{"crypt des 8 chars", "crypt", "./qw5JW./79Vg", "12345678trailing", true},
+		{"crypt bsdi", "crypt", "_J9..CCCCcAjMsTRdVIM", "secret", true},
+		{"crypt bsdi all chars count", "crypt", "_zz..SALTp2p7CmJrUwU", "12345678", false},
 		{"crypt md5", "crypt", md5cryptSecret, "secret", true},
 		{"crypt sha256", "crypt", "$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5", "Hello world!", true},
 		{"crypt sha512", "crypt", "$6$rounds=1000$abc$MqEcPZUYRGGcOeq7PhMpfjfu/F0HrVEI0OlZBijWvO8mSG77iNUDP5MqFceKpJTBc8iITVtNyLiNTRNCxv6oh0", "secret", true},
@@ -136,9 +138,10 @@ func FuzzVerify(f *testing.F) {
 }
 
 // expensiveSetting reports crypt settings whose cost is chosen by the stored
-// value (bcrypt cost, SHA-crypt rounds, yescrypt N).
+// value (bcrypt cost, SHA-crypt rounds, yescrypt N, BSDi iterations).
 func expensiveSetting(s string) bool {
-	return strings.HasPrefix(s, "$2") || strings.HasPrefix(s, "$y$") || strings.Contains(s, "rounds=")
+	return strings.HasPrefix(s, "$2") || strings.HasPrefix(s, "$y$") || strings.HasPrefix(s, "_") ||
+		strings.Contains(s, "rounds=")
 }
 
 func benchVerify(b *testing.B, enc, stored string) {

@@ -1,6 +1,6 @@
 // Package unixcrypt implements the crypt(3) password hashing methods that
 // DBMail's encryption_type "crypt" and "md5" rely on (spec 4.2): traditional
-// DES, MD5-crypt ("$1$"), SHA-256-crypt ("$5$"), SHA-512-crypt ("$6$"),
+// DES, BSDi extended DES ("_"), MD5-crypt ("$1$"), SHA-256-crypt ("$5$"), SHA-512-crypt ("$6$"),
 // bcrypt ("$2a$", "$2b$", "$2y$", via golang.org/x/crypto/bcrypt) and
 // yescrypt ("$y$", via github.com/go-crypt/x/yescrypt, the Go port by Solar
 // Designer; libxcrypt's parameter subset). Everything is pure Go: the
@@ -19,7 +19,7 @@ import (
 
 var (
 	// ErrUnsupported reports a setting whose method is not implemented
-	// (e.g. BSDi "_", "$md5", "$sha1$", "$7$", "$gy$").
+	// (e.g. SunMD5 "$md5", "$sha1$", scrypt "$7$", "$gy$", NT "$3$").
 	ErrUnsupported = errors.New("unixcrypt: unsupported hash method")
 	// ErrInvalidSetting reports a malformed salt or parameter string.
 	ErrInvalidSetting = errors.New("unixcrypt: invalid setting")
@@ -37,6 +37,7 @@ const (
 	MethodSHA512          // $6$
 	MethodBcrypt          // $2a$, $2b$, $2y$
 	MethodYescrypt        // $y$
+	MethodBSDI            // _ (BSDi extended DES)
 )
 
 // String returns the method's conventional name.
@@ -54,6 +55,8 @@ func (m Method) String() string {
 		return "bcrypt"
 	case MethodYescrypt:
 		return "yescrypt"
+	case MethodBSDI:
+		return "bsdicrypt"
 	}
 	return "unknown"
 }
@@ -73,6 +76,8 @@ func Identify(setting string) Method {
 		return MethodBcrypt
 	case strings.HasPrefix(setting, "$y$"):
 		return MethodYescrypt
+	case strings.HasPrefix(setting, bsdiPrefix):
+		return MethodBSDI
 	case len(setting) >= 2 && index64(setting[0]) >= 0 && index64(setting[1]) >= 0:
 		return MethodDES
 	}
@@ -97,6 +102,8 @@ func Crypt(key, setting string) (string, error) {
 		return sha512Variant.crypt(key, setting)
 	case MethodBcrypt:
 		return bcryptCrypt(key, setting)
+	case MethodBSDI:
+		return bsdiCrypt(key, setting)
 	case MethodYescrypt:
 		h, err := yescrypt.Hash([]byte(key), []byte(setting))
 		if err != nil {

@@ -38,8 +38,12 @@ func desCrypt(key, setting string) (string, error) {
 	out := desIterate(k, 0, 25, saltMask)
 	res := make([]byte, 0, 13)
 	res = append(res, setting[0], setting[1])
-	// 64 bits plus two zero bits: eleven six-bit groups.
-	v := out
+	return string(appendDESBlock(res, out)), nil
+}
+
+// appendDESBlock appends the eleven characters encoding a 64-bit DES
+// result plus two zero bits, most significant six bits first.
+func appendDESBlock(dst []byte, v uint64) []byte {
 	for i := 0; i < 11; i++ {
 		shift := 58 - 6*i
 		var c uint64
@@ -48,7 +52,7 @@ func desCrypt(key, setting string) (string, error) {
 		} else {
 			c = v << uint(-shift) & 0x3f
 		}
-		res = append(res, alphabet[c])
+		dst = append(dst, alphabet[c])
 	}
-	return string(res), nil
+	return dst
 }
