@@ -225,3 +225,26 @@ func TestReferencesForms(t *testing.T) {
 		t.Errorf("References = %q, want %q", got, want)
 	}
 }
+
+func TestHeaderCacheCharsets(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, msg, def, want string
+	}{
+		{"default_msg_encoding", "Subject: caf\xe9\n\n", "iso-8859-1", "café"},
+		{"no default: 8-bit becomes ?", "Subject: caf\xe9\n\n", "", "caf?"},
+		{"message charset wins", "Subject: \xef\xf0\xe8\nContent-Type: text/plain; charset=windows-1251\n\n", "iso-8859-1", "при"},
+		{"valid UTF-8 untouched", "Subject: café\n\n", "iso-8859-1", "café"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := Parse([]byte(tc.msg), Options{DefaultCharset: tc.def})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.HeaderCache(time.Time{})[0]; got.Name != "subject" || got.Value != tc.want {
+				t.Errorf("first cache row = %+v, want subject %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -39,4 +39,32 @@
 // malformed MIME), it stores the flat layout instead: one header row and one
 // body row joined at the blank line, or a single body row when the text has
 // no line break.
+//
+// # Writing rows
+//
+// Insert Message.Parts in slice order; each Part is one dbmail_partlists
+// row (part_key, part_depth, part_order, is_header) pointing at the
+// dbmail_mimeparts row holding Data (hash and dedup per spec 2.4, which is
+// the data layer's job). Read them back ordered by part_key, part_order,
+// part_depth DESC into a Rebuilder, one Row at a time.
+//
+// # Deliberate differences from DBMail
+//
+//   - A leaf part whose body is empty after its blank line gets a size-0
+//     body row (DBMail writes none and loses the blank line on rebuild).
+//   - Rows are verified and stored flat when DBMail's reader would not
+//     rebuild them exactly; DBMail reads flat rows correctly too.
+//   - NUL bytes are stored (spec 2.4); DBMail's reader still stops at them.
+//   - Envelope carries the raw header text (RFC 3501 §7.4.2), correctly
+//     quoted, where DBMail puts the decoded Subject unescaped in quotes
+//     (spec 2.10, 9.3 item 17).
+//   - The Rebuilder finds Content-Type in any case and spacing, folded or
+//     not, and does not truncate boundaries (spec 2.5 SHOULD).
+//
+// # IMAP structure
+//
+// ParseStructure reads the wire form into a tree of Nodes with byte ranges
+// for BODY[section] (Section, ParseSection, Locate, Extract, HeaderFields)
+// and renders BODY/BODYSTRUCTURE (RFC 3501 §7.4.2) with correct nesting for
+// multipart and message/rfc822, unlike DBMail (spec 9.4).
 package message
