@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode/utf8"
 )
 
 // ifNode is an if/elsif/else chain (RFC 5228 §3.1).
@@ -186,8 +187,8 @@ func (c *compiler) fileinto(a *astCommand, what string) (command, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mb.konst && mb.s == "" {
-		return nil, b.pos[0].pos.errorf("empty mailbox name")
+	if mb.konst && !validMailbox(mb.s) {
+		return nil, b.pos[0].pos.errorf("invalid mailbox name %q", mb.s)
 	}
 	n := &actionNode{pos: a.pos, fileinto: true, mailbox: mb, copy: b.has("copy"), create: b.has("create")}
 	return n, c.actionFlags(b, n)
@@ -212,8 +213,8 @@ func (n *actionNode) exec(m *machine, f *frame) (ctrl, error) {
 		return ctrlNext, m.addAction(f, n.pos, Keep{Flags: flags})
 	}
 	mb := m.expand(f, n.mailbox)
-	if mb == "" {
-		return ctrlNext, m.fail(f, n.pos, nil, "fileinto with an empty mailbox name")
+	if !validMailbox(mb) {
+		return ctrlNext, m.fail(f, n.pos, nil, "invalid mailbox name %q", mb)
 	}
 	if !n.copy {
 		m.keep = false
@@ -229,6 +230,21 @@ func (n *actionNode) exec(m *machine, f *frame) (ctrl, error) {
 		}
 	}
 	return ctrlNext, m.addAction(f, n.pos, FileInto{Mailbox: mb, Flags: flags, Copy: n.copy, Create: n.create})
+}
+
+// validMailbox rejects names no mailstore can hold: empty, not UTF-8, or
+// with control characters (RFC 5228 §4.1 lets implementations refuse
+// invalid names).
+func validMailbox(s string) bool {
+	if s == "" || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // redirectNode is redirect [:copy] address (RFC 5228 §4.2, RFC 3894).

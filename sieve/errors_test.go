@@ -60,6 +60,8 @@ func TestParseErrors(t *testing.T) {
 		{`require "include"; include "../x";`, `line 1:28: invalid script name "../x"`},
 		{`if exists "a", true { keep; }`, `line 1:14: expected ";" or block after "if", found ","`},
 		{"keep;\n\t\t$", `line 2:3: unexpected character '$'`},
+		{"require \"fileinto\"; fileinto \"a\x01b\";", `line 1:30: invalid mailbox name "a\x01b"`},
+		{`require "vacation"; vacation :from "nobody" "x";`, `line 1:36: invalid :from address "nobody"`},
 		{`require ["fileinto", "frobnicate"];`, `line 1:22: unsupported extension "frobnicate"`},
 		{`redirect "group: a@b.example;";`, `line 1:10: invalid redirect address "group: a@b.example;"`},
 		{`require "encoded-character"; if header :is "a" ["x", "${unicode:110000}"] { keep; }`, `line 1:54: invalid unicode character U+110000 in encoded-character`},

@@ -121,6 +121,10 @@ func TestRuntimeLimits(t *testing.T) {
 			"test: line 1:35: more than one vacation action"},
 		{`require "variables"; set "a" "x"; redirect "${a}";`, Options{},
 			`test: line 1:35: invalid redirect address "x"`},
+		{`require ["variables", "fileinto"]; set "a" ""; fileinto "${a}";`, Options{},
+			`test: line 1:48: invalid mailbox name ""`},
+		{`require ["variables", "vacation"]; set "a" "not an address"; vacation :from "${a}" "x";`, Options{},
+			`test: line 1:62: invalid :from address "not an address"`},
 	}
 	for _, tc := range tests {
 		s, err := Parse("test", []byte(tc.src), tc.opt)

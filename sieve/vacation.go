@@ -110,6 +110,9 @@ func (n *vacationNode) exec(m *machine, f *frame) (ctrl, error) {
 	}
 	if n.from != nil {
 		v.From = m.expand(f, *n.from)
+		if _, err := mail.ParseAddress(v.From); err != nil {
+			return ctrlNext, m.fail(f, n.pos, nil, "invalid :from address %q", v.From)
+		}
 	}
 	if n.subject != nil {
 		v.Subject = m.expand(f, *n.subject)
