@@ -199,6 +199,7 @@ func ShouldReply(env Env, mine []string) (bool, string) {
 		}
 	}
 	local, _, _ := strings.Cut(strings.ToLower(sender), "@")
+	local, _, _ = strings.Cut(local, subaddressSeparator) // list-bounces+user=host
 	switch {
 	case local == "mailer-daemon", local == "postmaster", local == "listserv", local == "majordomo",
 		strings.HasPrefix(local, "owner-"), strings.HasSuffix(local, "-request"),
