@@ -17,9 +17,12 @@
 //     CRLF (FormCRLF), what IMAP and POP3 send. Its length is
 //     Message.RFCSize (physmessage.rfcsize).
 //
-// # Recovering the original
+// # Serving and recovering
 //
-// A reader gets the original bytes back exactly with this rule:
+// IMAP (BODY[], RFC822) and POP3 (RETR, TOP) always send FormCRLF; its
+// length is RFCSize. A reader that needs the original bytes themselves
+// (export, re-delivery) gets them back exactly, for rows written by this
+// package, with this rule:
 //
 //	if messagesize == rfcsize { rebuild with FormCRLF } else { rebuild with FormStored }
 //
