@@ -98,9 +98,7 @@ func TestShouldReply(t *testing.T) {
 		{"own address", "To: me@example.com", "Me@Example.com", nil, false, "message is from the user's own address"},
 		{"own alias", "To: me@example.com", "alias@example.com", []string{"Alias <alias@example.com>"}, false, "message is from the user's own address"},
 		{"list bounce address", "To: me@example.com", "<dovecot-bounces+timo=example.com@lists.example.com>", nil, false, "sender is a list or daemon address"},
-		{"normal with explicit headers", "To: me@example.com
-Auto-Submitted: no
-Precedence: normal", "timo@example.com", nil, true, ""},
+		{"normal with explicit headers", "To: me@example.com\nAuto-Submitted: no\nPrecedence: normal", "timo@example.com", nil, true, ""},
 	}
 	for _, tc := range tests {
 		env := newEnv(tc.msg)
