@@ -54,7 +54,12 @@ func ParseSection(s string) (Section, error) {
 		if !hasList || len(list) < 2 || list[0] != '(' || list[len(list)-1] != ')' {
 			return Section{}, fmt.Errorf("message: %s needs a parenthesised field list in section %q", spec, s)
 		}
-		sec.Fields = strings.Fields(list[1 : len(list)-1])
+		for _, f := range strings.Fields(list[1 : len(list)-1]) {
+			if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+				f = f[1 : len(f)-1] // astring given as a quoted string
+			}
+			sec.Fields = append(sec.Fields, f)
+		}
 		if len(sec.Fields) == 0 {
 			return Section{}, fmt.Errorf("message: empty field list in section %q", s)
 		}
