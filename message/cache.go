@@ -190,3 +190,8 @@ func (m *Message) MessageID() string {
 	}
 	return ""
 }
+
+// HasHeader reports whether the message has at least one top-level header
+// field; the delivery path uses it for [DBMAIL] allow_invalid_messages
+// (spec 2.2 step 1).
+func (m *Message) HasHeader() bool { return len(m.header) > 0 }

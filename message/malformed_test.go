@@ -77,6 +77,9 @@ func TestMalformedRoundTrip(t *testing.T) {
 			if m.Structured != tc.structured {
 				t.Errorf("Structured = %v, want %v (rows %d)", m.Structured, tc.structured, len(m.Parts))
 			}
+			if m.HasHeader() != (tc.input != "" && !strings.HasPrefix(tc.name, "no ")) {
+				t.Errorf("HasHeader = %v", m.HasHeader())
+			}
 			if !m.Structured && len(m.Parts) > 2 {
 				t.Errorf("flat layout has %d rows", len(m.Parts))
 			}

@@ -80,3 +80,30 @@ func balanced(s string) bool {
 	}
 	return depth == 0 && len(s) > 0 && s[0] == '('
 }
+
+// BenchmarkParseStructure parses the wire form of the whole corpus per
+// iteration.
+func BenchmarkParseStructure(b *testing.B) {
+	var wires [][]byte
+	var total int64
+	for _, f := range corpusFiles(b) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := Parse(raw, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, _ := rebuild(b, m.Parts, FormCRLF)
+		wires = append(wires, w)
+		total += int64(len(w))
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, w := range wires {
+			_ = ParseStructure(w).BodyStructure(true)
+		}
+	}
+}
