@@ -150,7 +150,8 @@ func (m *Matcher) Expand(line string) (string, error) {
 	return sb.String(), nil
 }
 
-// ExpandKnown is Expand that leaves unset variables as "$", for messages.
+// ExpandKnown is Expand for messages: unset variables and directives
+// stay as written.
 func (m *Matcher) ExpandKnown(line string) string {
 	var sb strings.Builder
 	for len(line) > 0 {
@@ -171,13 +172,14 @@ func (m *Matcher) ExpandKnown(line string) string {
 			sb.WriteString("$" + line)
 			break
 		}
+		written := line[:len(line)-len(rest)]
 		line = rest
 		if n, err := strconv.ParseUint(name, 10, 32); err == nil {
 			sb.WriteString(m.relativeSeq(n))
-		} else if v, ok := m.vars[name]; ok {
+		} else if v, ok := m.vars[name]; ok && name != "" {
 			sb.WriteString(v)
 		} else {
-			sb.WriteString("$")
+			sb.WriteString("$" + written)
 		}
 	}
 	return sb.String()
