@@ -28,17 +28,61 @@ type tagDef struct {
 	want  want
 }
 
-// bound holds the arguments of one command or test, sorted into tags and
-// positional arguments.
-type bound struct {
-	tags   map[string]astArg // value of a tag; the tag's own position for flag tags
-	tagPos map[string]Pos
-	groups map[string]string // group -> tag used
-	order  []string          // tags in source order
-	pos    []astArg
+// boundTag is one tagged argument as given.
+type boundTag struct {
+	name  string
+	group string
+	pos   Pos    // position of the tag itself
+	val   astArg // its argument; the tag itself for flag tags
 }
 
-func (b *bound) has(tag string) bool { _, ok := b.tagPos[tag]; return ok }
+// bound holds the arguments of one command or test, sorted into tags (in
+// source order) and positional arguments. Commands have few tags, so a
+// slice beats maps here.
+type bound struct {
+	list []boundTag
+	pos  []astArg
+}
+
+func (b *bound) find(tag string) *boundTag {
+	for i := range b.list {
+		if b.list[i].name == tag {
+			return &b.list[i]
+		}
+	}
+	return nil
+}
+
+func (b *bound) has(tag string) bool { return b.find(tag) != nil }
+
+// tag returns the argument of a tag and whether it was given.
+func (b *bound) tag(name string) (astArg, bool) {
+	if t := b.find(name); t != nil {
+		return t.val, true
+	}
+	return astArg{}, false
+}
+
+// val returns the argument of a tag that was given.
+func (b *bound) val(name string) astArg { a, _ := b.tag(name); return a }
+
+// posOf returns the position of a tag that was given.
+func (b *bound) posOf(name string) Pos {
+	if t := b.find(name); t != nil {
+		return t.pos
+	}
+	return Pos{}
+}
+
+// group returns the tag used from a group, "" if none.
+func (b *bound) group(g string) string {
+	for _, t := range b.list {
+		if t.group == g {
+			return t.name
+		}
+	}
+	return ""
+}
 
 // Common tag sets (RFC 5228 §2.7).
 var (
@@ -85,7 +129,7 @@ func tagSets(sets ...[]tagDef) []tagDef {
 // slots (RFC 5228 §2.6): tagged arguments come before positional ones, in
 // any order, each at most once, and never two of one group.
 func (c *compiler) bind(what string, p Pos, args []astArg, defs []tagDef, pos []want) (*bound, error) {
-	b := &bound{tags: map[string]astArg{}, tagPos: map[string]Pos{}, groups: map[string]string{}}
+	b := &bound{}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a.kind != argTag {
@@ -110,26 +154,23 @@ func (c *compiler) bind(what string, p Pos, args []astArg, defs []tagDef, pos []
 				return nil, err
 			}
 		}
-		if _, dup := b.tagPos[a.tag]; dup {
+		if b.has(a.tag) {
 			return nil, a.pos.errorf("tagged argument \":%s\" given twice", a.tag)
 		}
 		if def.group != "" {
-			if prev, ok := b.groups[def.group]; ok {
+			if prev := b.group(def.group); prev != "" {
 				return nil, a.pos.errorf("\":%s\" conflicts with \":%s\"", a.tag, prev)
 			}
-			b.groups[def.group] = a.tag
 		}
-		b.tagPos[a.tag] = a.pos
-		b.tags[a.tag] = a
-		b.order = append(b.order, a.tag)
-		if def.want == wantNone {
-			continue
+		bt := boundTag{name: a.tag, group: def.group, pos: a.pos, val: a}
+		if def.want != wantNone {
+			if i+1 >= len(args) || !fits(args[i+1], def.want) {
+				return nil, a.pos.errorf("\":%s\" needs a %s argument", a.tag, def.want)
+			}
+			i++
+			bt.val = args[i]
 		}
-		if i+1 >= len(args) || !fits(args[i+1], def.want) {
-			return nil, a.pos.errorf("\":%s\" needs a %s argument", a.tag, def.want)
-		}
-		i++
-		b.tags[a.tag] = args[i]
+		b.list = append(b.list, bt)
 	}
 	if pos == nil {
 		return b, nil
@@ -169,7 +210,7 @@ func kindName(k argKind) string {
 // key list (RFC 5228 §2.7, RFC 5231, draft-ietf-sieve-regex).
 func (c *compiler) matcher(b *bound, keys astArg) (*matcher, error) {
 	m := &matcher{mt: mIs, cmp: cmpCasemap}
-	if a, ok := b.tags["comparator"]; ok {
+	if a, ok := b.tag("comparator"); ok {
 		name, err := c.constString(a, "comparator name")
 		if err != nil {
 			return nil, err
@@ -188,7 +229,7 @@ func (c *compiler) matcher(b *bound, keys astArg) (*matcher, error) {
 			return nil, a.pos.errorf("unknown comparator %q", name)
 		}
 	}
-	switch b.groups["match"] {
+	switch b.group("match") {
 	case "contains":
 		m.mt = mContains
 	case "matches":
@@ -196,12 +237,12 @@ func (c *compiler) matcher(b *bound, keys astArg) (*matcher, error) {
 	case "regex":
 		m.mt = mRegex
 	case "count", "value":
-		tag := b.groups["match"]
+		tag := b.group("match")
 		m.mt = mValue
 		if tag == "count" {
 			m.mt = mCount
 		}
-		a := b.tags[tag]
+		a := b.val(tag)
 		op, err := c.constString(a, "relational operator")
 		if err != nil {
 			return nil, err
@@ -214,7 +255,7 @@ func (c *compiler) matcher(b *bound, keys astArg) (*matcher, error) {
 	}
 	if m.cmp == cmpNumeric && (m.mt == mContains || m.mt == mMatches || m.mt == mRegex) {
 		// RFC 4790 §9.1: i;ascii-numeric offers equality and ordering only.
-		return nil, b.tagPos[b.groups["match"]].errorf("comparator \"i;ascii-numeric\" cannot be used with \":%s\"", b.groups["match"])
+		return nil, b.posOf(b.group("match")).errorf("comparator \"i;ascii-numeric\" cannot be used with \":%s\"", b.group("match"))
 	}
 	ks, err := c.strList(keys)
 	if err != nil {

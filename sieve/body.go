@@ -18,12 +18,12 @@ func (c *compiler) body(a *astTest, what string) (test, error) {
 		return nil, err
 	}
 	t := &bodyTest{pos: a.pos, transform: BodyText}
-	switch b.groups["transform"] {
+	switch b.group("transform") {
 	case "raw":
 		t.transform = BodyRaw
 	case "content":
 		t.transform = BodyContent
-		if t.types, err = c.strList(b.tags["content"]); err != nil {
+		if t.types, err = c.strList(b.val("content")); err != nil {
 			return nil, err
 		}
 	}

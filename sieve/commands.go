@@ -164,7 +164,7 @@ func (c *compiler) keep(a *astCommand, what string) (command, error) {
 }
 
 func (c *compiler) actionFlags(b *bound, n *actionNode) error {
-	if fa, ok := b.tags["flags"]; ok {
+	if fa, ok := b.tag("flags"); ok {
 		fl, err := c.strList(fa)
 		if err != nil {
 			return err

@@ -62,7 +62,7 @@ func (c *compiler) date(a *astTest, what string) (test, error) {
 		return nil, err
 	}
 	t := &dateTest{pos: a.pos, current: current, originalZone: b.has("originalzone")}
-	if z, ok := b.tags["zone"]; ok {
+	if z, ok := b.tag("zone"); ok {
 		zs, err := c.constString(z, "time zone")
 		if err != nil {
 			return nil, err

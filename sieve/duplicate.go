@@ -27,7 +27,7 @@ func (c *compiler) duplicate(a *astTest, what string) (test, error) {
 	}
 	t := &duplicateTest{pos: a.pos, seconds: c.opt.DuplicatePeriod, last: b.has("last")}
 	for tag, dst := range map[string]**strValue{"handle": &t.handle, "header": &t.header, "uniqueid": &t.uniqueID} {
-		if v, ok := b.tags[tag]; ok {
+		if v, ok := b.tag(tag); ok {
 			s, err := c.str(v.pos, v.strs[0])
 			if err != nil {
 				return nil, err
@@ -35,7 +35,7 @@ func (c *compiler) duplicate(a *astTest, what string) (test, error) {
 			*dst = &s
 		}
 	}
-	if s, ok := b.tags["seconds"]; ok {
+	if s, ok := b.tag("seconds"); ok {
 		t.seconds = s.num
 	}
 	return t, nil

@@ -9,10 +9,10 @@ type indexSpec struct {
 }
 
 func (c *compiler) index(b *bound) (*indexSpec, error) {
-	ia, ok := b.tags["index"]
+	ia, ok := b.tag("index")
 	if !ok {
 		if b.has("last") {
-			return nil, b.tagPos["last"].errorf("\":last\" needs \":index\"")
+			return nil, b.posOf("last").errorf("\":last\" needs \":index\"")
 		}
 		return nil, nil
 	}
@@ -81,7 +81,7 @@ func (c *compiler) headerLike(a *astTest, what string) (test, error) {
 		}
 	}
 	t.part = map[string]addressPart{"": partAll, "all": partAll, "localpart": partLocal,
-		"domain": partDomain, "user": partUser, "detail": partDetail}[b.groups["addrpart"]]
+		"domain": partDomain, "user": partUser, "detail": partDetail}[b.group("addrpart")]
 	if t.index, err = c.index(b); err != nil {
 		return nil, err
 	}

@@ -197,6 +197,12 @@ func (l *lexer) number(p Pos) (token, error) {
 // backslash is dropped).
 func (l *lexer) quoted(p Pos) (token, error) {
 	l.advance(1)
+	// Fast path: no escapes before the closing quote.
+	if end := bytes.IndexAny(l.src[l.off:], "\"\\"); end >= 0 && l.src[l.off+end] == '"' {
+		text := string(l.src[l.off : l.off+end])
+		l.advance(end + 1)
+		return token{kind: tokString, pos: p, text: text}, nil
+	}
 	var b []byte
 	for {
 		if l.off >= len(l.src) {

@@ -72,7 +72,7 @@ func (c *compiler) notify(a *astCommand, what string) (command, error) {
 		// RFC 5435 §3.1: an unsupported or invalid method is an error.
 		return nil, b.pos[0].pos.errorf("unsupported or invalid notification method %q", n.method.s)
 	}
-	if imp, ok := b.tags["importance"]; ok {
+	if imp, ok := b.tag("importance"); ok {
 		v, err := c.constString(imp, "importance")
 		if err != nil {
 			return nil, err
@@ -83,7 +83,7 @@ func (c *compiler) notify(a *astCommand, what string) (command, error) {
 		n.importance = v
 	}
 	for tag, dst := range map[string]**strValue{"from": &n.from, "message": &n.message} {
-		if t, ok := b.tags[tag]; ok {
+		if t, ok := b.tag(tag); ok {
 			v, err := c.str(t.pos, t.strs[0])
 			if err != nil {
 				return nil, err
@@ -91,7 +91,7 @@ func (c *compiler) notify(a *astCommand, what string) (command, error) {
 			*dst = &v
 		}
 	}
-	if o, ok := b.tags["options"]; ok {
+	if o, ok := b.tag("options"); ok {
 		if n.options, err = c.strList(o); err != nil {
 			return nil, err
 		}

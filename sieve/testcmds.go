@@ -176,10 +176,10 @@ func (c *compiler) size(a *astTest, what string) (test, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.groups["size"] == "" {
+	if b.group("size") == "" {
 		return nil, a.pos.errorf("%s needs \":over\" or \":under\"", what)
 	}
-	return &sizeTest{pos: a.pos, over: b.groups["size"] == "over", limit: b.pos[0].num}, nil
+	return &sizeTest{pos: a.pos, over: b.group("size") == "over", limit: b.pos[0].num}, nil
 }
 
 func (t *sizeTest) eval(m *machine, f *frame) (bool, error) {

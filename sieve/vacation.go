@@ -36,14 +36,14 @@ func (c *compiler) vacation(a *astCommand, what string) (command, error) {
 		return nil, err
 	}
 	n := &vacationNode{pos: a.pos, mime: b.has("mime")}
-	if d, ok := b.tags["days"]; ok {
+	if d, ok := b.tag("days"); ok {
 		n.days, n.hasPeriod = d.num, true
 	}
-	if s, ok := b.tags["seconds"]; ok {
+	if s, ok := b.tag("seconds"); ok {
 		n.seconds, n.useSecs, n.hasPeriod = s.num, true, true
 	}
 	opt := func(tag string) (*strValue, error) {
-		t, ok := b.tags[tag]
+		t, ok := b.tag(tag)
 		if !ok {
 			return nil, nil
 		}
@@ -65,7 +65,7 @@ func (c *compiler) vacation(a *astCommand, what string) (command, error) {
 	if n.handle, err = opt("handle"); err != nil {
 		return nil, err
 	}
-	if al, ok := b.tags["addresses"]; ok {
+	if al, ok := b.tag("addresses"); ok {
 		if n.addresses, err = c.strList(al); err != nil {
 			return nil, err
 		}

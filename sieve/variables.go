@@ -57,8 +57,8 @@ func (c *compiler) set(a *astCommand, what string) (command, error) {
 	}
 	n := &setNode{pos: a.pos}
 	byPrec := map[int]string{}
-	for _, tag := range b.order {
-		p, prec := b.tagPos[tag], setModifiers[tag]
+	for _, bt := range b.list {
+		tag, p, prec := bt.name, bt.pos, setModifiers[bt.name]
 		if other, dup := byPrec[prec]; dup {
 			return nil, p.errorf("modifiers \":%s\" and \":%s\" cannot be used together", other, tag)
 		}
