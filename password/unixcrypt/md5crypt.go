@@ -43,8 +43,9 @@ func md5Crypt(key, setting string) (string, error) {
 	}
 	final := ctx.Sum(nil)
 
+	c := md5.New()
 	for i := 0; i < 1000; i++ {
-		c := md5.New()
+		c.Reset()
 		if i&1 != 0 {
 			c.Write(pw)
 		} else {
