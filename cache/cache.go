@@ -10,10 +10,11 @@
 //     (Key("part", hash)).
 //   - Mutable views (a mailbox's message list with flags) are keyed by the
 //     mailbox's change counter, read fresh from the database:
-//     Key("msgs", mailboxID, changeCounter). A write bumps the counter, which
-//     makes the old entry unreachable; it ages out of the LRU or memcached
-//     on its own. No stale read is possible as long as the counter is read
-//     fresh, and no Delete is needed for correctness.
+//     Key("msgs", mailboxID, changeCounter), numbers written in decimal. A
+//     write bumps the counter, which makes the old entry unreachable; it
+//     ages out of the LRU or memcached on its own. No stale read is possible
+//     as long as the counter is read fresh, and no Delete is needed for
+//     correctness.
 //
 // A cache never returns errors: a failing backend (memcached down) behaves as
 // a cache that misses, so things get slower, never wrong. Failures are
