@@ -43,8 +43,10 @@ type Pool struct {
 	quit    chan struct{}
 	wg      sync.WaitGroup
 	workers int
+	limit   int64 // workers + queue depth: jobs admitted at once
 	closed  atomic.Bool
 
+	pending   atomic.Int64 // admitted jobs not yet finished or skipped
 	busy      atomic.Int64
 	submitted atomic.Uint64
 	completed atomic.Uint64
@@ -70,9 +72,10 @@ func NewPoolWithLogger(db *sql.DB, workers, queueDepth int, log *slog.Logger) *P
 	p := &Pool{
 		db:      db,
 		log:     log,
-		queue:   make(chan *job, queueDepth),
+		queue:   make(chan *job, workers+queueDepth),
 		quit:    make(chan struct{}),
 		workers: workers,
+		limit:   int64(workers + queueDepth),
 	}
 	p.wg.Add(workers)
 	for range workers {
@@ -93,13 +96,15 @@ func (p *Pool) Submit(ctx context.Context, fn JobFunc) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	j := &job{ctx: ctx, fn: fn, queue: time.Now(), done: make(chan error, 1)}
-	select {
-	case p.queue <- j:
-	default:
+	// Admission: running plus waiting jobs never exceed workers+queueDepth,
+	// so the channel send below never blocks.
+	if p.pending.Add(1) > p.limit {
+		p.pending.Add(-1)
 		p.rejected.Add(1)
 		return ErrBusy
 	}
+	j := &job{ctx: ctx, fn: fn, queue: time.Now(), done: make(chan error, 1)}
+	p.queue <- j
 	p.submitted.Add(1)
 	select {
 	case err := <-j.done:
@@ -108,6 +113,13 @@ func (p *Pool) Submit(ctx context.Context, fn JobFunc) error {
 		if j.state.CompareAndSwap(jobQueued, jobCancelled) {
 			p.cancelled.Add(1)
 			return ctx.Err()
+		}
+		return <-j.done
+	case <-p.quit:
+		// Closed after this job was queued: it may sit behind the final
+		// drain; fail it unless a worker already took it.
+		if j.state.CompareAndSwap(jobQueued, jobCancelled) {
+			return ErrPoolClosed
 		}
 		return <-j.done
 	}
@@ -128,6 +140,7 @@ func (p *Pool) worker() {
 			return
 		case j := <-p.queue:
 			if !j.state.CompareAndSwap(jobQueued, jobRunning) {
+				p.pending.Add(-1)
 				continue // cancelled while queued
 			}
 			p.wait.observe(time.Since(j.queue))
@@ -140,7 +153,6 @@ func (p *Pool) worker() {
 // nil when it could not be opened or was found broken afterwards.
 func (p *Pool) runJob(j *job, conn *sql.Conn) *sql.Conn {
 	p.busy.Add(1)
-	defer p.busy.Add(-1)
 	start := time.Now()
 	var err error
 	if conn == nil {
@@ -167,6 +179,8 @@ func (p *Pool) runJob(j *job, conn *sql.Conn) *sql.Conn {
 	} else {
 		p.completed.Add(1)
 	}
+	p.busy.Add(-1)
+	p.pending.Add(-1)
 	j.done <- err
 	return conn
 }
@@ -201,6 +215,7 @@ func (p *Pool) drain() {
 			if j.state.CompareAndSwap(jobQueued, jobRunning) {
 				j.done <- ErrPoolClosed
 			}
+			p.pending.Add(-1)
 		default:
 			return
 		}
@@ -240,7 +255,7 @@ func (p *Pool) Stats() PoolStats {
 		Workers:    p.workers,
 		Busy:       int(p.busy.Load()),
 		Queued:     len(p.queue),
-		QueueMax:   cap(p.queue),
+		QueueMax:   int(p.limit) - p.workers,
 		Submitted:  p.submitted.Load(),
 		Completed:  p.completed.Load(),
 		Failed:     p.failed.Load(),
