@@ -72,9 +72,20 @@ type Result struct {
 	ImplicitKeep      bool
 	ImplicitKeepFlags []string
 	Actions           []Action
+	// Duplicates are the ids the duplicate test checked; the caller
+	// records them when the message was delivered (RFC 7352 §3.2).
+	Duplicates []DuplicateID
 	// Errors are runtime errors. When there is one, the script stopped,
 	// Actions holds nothing and ImplicitKeep is true (RFC 5228 §2.10.6).
 	Errors []error
+}
+
+// DuplicateID is one id checked by the duplicate test (RFC 7352 §3).
+type DuplicateID struct {
+	ID      string
+	Handle  string
+	Seconds int
+	Last    bool
 }
 
 // flagSet is the imap4flags internal variable: a space-separated list of

@@ -72,5 +72,12 @@ func (t *duplicateTest) eval(m *machine, f *frame) (bool, error) {
 	if err != nil {
 		return false, m.fail(f, t.pos, err, "duplicate tracking failed")
 	}
+	d := DuplicateID{ID: id, Handle: handle, Seconds: secs, Last: t.last}
+	for _, prev := range m.dups {
+		if prev.ID == id && prev.Handle == handle {
+			return dup, nil
+		}
+	}
+	m.dups = append(m.dups, d)
 	return dup, nil
 }

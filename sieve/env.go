@@ -33,9 +33,11 @@ type Env interface {
 	Body(transform BodyTransform, contentTypes []string) ([]string, error)
 	// MailboxExists reports whether the user's mailbox exists (RFC 5490 §3.1).
 	MailboxExists(name string) bool
-	// Duplicate reports whether id was seen before under handle within
-	// seconds, and tracks it (RFC 7352 §3). last asks for the period to
-	// count from the last occurrence rather than the first.
+	// Duplicate reports whether id was recorded under handle within the
+	// last seconds (RFC 7352 §3). It must not record the id itself: the
+	// ids a run checked are listed in Result.Duplicates, and the caller
+	// records them once the delivery succeeded (RFC 7352 §3.2); last asks
+	// for the period to restart at every occurrence.
 	Duplicate(id string, handle string, seconds int, last bool) (bool, error)
 	// Include returns the source of a personal or global script (RFC 6609).
 	// A missing script must be reported with an error wrapping

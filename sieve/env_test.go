@@ -85,10 +85,14 @@ func (e *fakeEnv) Body(tr BodyTransform, types []string) ([]string, error) {
 func (e *fakeEnv) MailboxExists(name string) bool { return e.mailboxes[name] }
 
 func (e *fakeEnv) Duplicate(id, handle string, seconds int, last bool) (bool, error) {
-	k := handle + "\x00" + id
-	dup := e.seen[k]
-	e.seen[k] = true
-	return dup, nil
+	return e.seen[handle+"\x00"+id], nil
+}
+
+// record stores the ids of a successful delivery, as the caller does.
+func (e *fakeEnv) record(r *Result) {
+	for _, d := range r.Duplicates {
+		e.seen[d.Handle+"\x00"+d.ID] = true
+	}
 }
 
 func (e *fakeEnv) Include(name string, global bool) ([]byte, error) {

@@ -1,6 +1,9 @@
 package sieve
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
 type extCase struct {
 	name   string
@@ -358,24 +361,40 @@ func TestDuplicate(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := newEnv("Message-ID: <1@example>\nSubject: ALERT: disk full")
-	r, _ := s.Run(t.Context(), env)
+	deliver := func() *Result {
+		r, err := s.Run(t.Context(), env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.record(r)
+		return r
+	}
+	r := deliver()
 	checkResult(t, r, outcome{false, []Action{FileInto{Mailbox: "Alerts"}}})
+	wantIDs := []DuplicateID{{ID: "<1@example>", Seconds: DefaultDuplicatePeriod}, {ID: "disk full", Seconds: 60}}
+	if !reflect.DeepEqual(r.Duplicates, wantIDs) {
+		t.Errorf("duplicates = %#v, want %#v", r.Duplicates, wantIDs)
+	}
 	env.headers[0][1] = "<2@example>"
-	r, _ = s.Run(t.Context(), env)
-	checkResult(t, r, outcome{false, []Action{FileInto{Mailbox: "Alerts", Flags: []string{`\seen`}}}})
+	checkResult(t, deliver(), outcome{false, []Action{FileInto{Mailbox: "Alerts", Flags: []string{`\seen`}}}})
 	env.headers[0][1] = "<1@example>"
-	r, _ = s.Run(t.Context(), env)
-	checkResult(t, r, outcome{false, []Action{Discard{}, FileInto{Mailbox: "Alerts", Flags: []string{`\seen`}}}})
-	// No Message-ID: not a duplicate, nothing tracked.
+	checkResult(t, deliver(), outcome{false, []Action{Discard{}, FileInto{Mailbox: "Alerts", Flags: []string{`\seen`}}}})
+	// No Message-ID: not a duplicate, nothing to record.
 	r = runScript(t, `require "duplicate"; if duplicate { discard; }`, newEnv("Subject: x"))
 	checkResult(t, r, outcome{true, nil})
-	// :header and :handle.
+	if r.Duplicates != nil {
+		t.Errorf("duplicates without Message-ID: %v", r.Duplicates)
+	}
+	// :header and :handle; an id is only seen after it was recorded.
 	env = newEnv("X-Event-ID: 42")
-	src := `require "duplicate"; if duplicate :header "X-Event-ID" :handle "notifier" { discard; }`
+	src := `require "duplicate"; if duplicate :header "X-Event-ID" :handle "notifier" :last { discard; }`
 	checkResult(t, runScript(t, src, env), outcome{true, nil})
+	r = runScript(t, src, env)
+	checkResult(t, r, outcome{true, nil})
+	env.record(r)
 	checkResult(t, runScript(t, src, env), outcome{false, []Action{Discard{}}})
-	if !env.seen["notifier\x0042"] {
-		t.Errorf("tracking key not stored with handle: %v", env.seen)
+	if !env.seen["notifier\x0042"] || !r.Duplicates[0].Last {
+		t.Errorf("tracking key not stored with handle: %v %v", env.seen, r.Duplicates)
 	}
 }
 

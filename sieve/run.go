@@ -51,6 +51,7 @@ type machine struct {
 	running   []string        // include stack, for recursion detection
 	vacation  bool
 	rejected  bool
+	dups      []DuplicateID
 }
 
 // fail builds the runtime error for a command or test at p.
@@ -91,7 +92,7 @@ func (s *Script) Run(ctx context.Context, env Env) (*Result, error) {
 		}
 		return &Result{ImplicitKeep: true, Errors: []error{err}}, nil
 	}
-	res := &Result{ImplicitKeep: m.keep, Actions: m.actions}
+	res := &Result{ImplicitKeep: m.keep, Actions: m.actions, Duplicates: m.dups}
 	if m.keep {
 		res.ImplicitKeepFlags = append([]string(nil), m.flags...)
 	}
