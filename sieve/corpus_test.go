@@ -90,9 +90,7 @@ func (e *corpusEnv) Body(BodyTransform, []string) ([]string, error) {
 }
 func (e *corpusEnv) MailboxExists(string) bool { return false }
 func (e *corpusEnv) Duplicate(id, handle string, _ int, _ bool) (bool, error) {
-	dup := e.seen[handle+id]
-	e.seen[handle+id] = true
-	return dup, nil
+	return e.seen[handle+"\x00"+id], nil
 }
 func (e *corpusEnv) Include(name string, _ bool) ([]byte, error) { return nil, ErrScriptNotFound }
 func (e *corpusEnv) Now() time.Time                              { return time.Date(2002, 9, 1, 0, 0, 0, 0, time.UTC) }

@@ -331,14 +331,21 @@ func TestBody(t *testing.T) {
 	})
 }
 
-// RFC 5490 mailbox extension.
+// RFC 5490 §3.1 example and :create (§3.2).
 func TestMailbox(t *testing.T) {
 	t.Parallel()
+	example := `require ["fileinto", "reject", "mailbox"];
+   if mailboxexists "Partners" {
+      fileinto "Partners";
+   } else {
+      reject "This message was not accepted by the Mailstore";
+   }`
 	runCases(t, []extCase{
-		{"exists", `require ["fileinto", "mailbox"];
-   if mailboxexists "Partners" { fileinto "Partners"; } else { fileinto :create "Partners"; }`, messageA,
-			func(e *fakeEnv) { e.mailboxes["Partners"] = true }, outcome{false, []Action{FileInto{Mailbox: "Partners"}}}},
-		{"create", `require ["fileinto", "mailbox"];
+		{"exists", example, messageA, func(e *fakeEnv) { e.mailboxes["Partners"] = true },
+			outcome{false, []Action{FileInto{Mailbox: "Partners"}}}},
+		{"missing", example, messageA, nil,
+			outcome{false, []Action{Reject{Reason: "This message was not accepted by the Mailstore"}}}},
+		{"all must exist", `require ["fileinto", "mailbox"];
    if mailboxexists ["INBOX", "Partners"] { fileinto "Partners"; } else { fileinto :create "Partners"; }`, messageA,
 			nil, outcome{false, []Action{FileInto{Mailbox: "Partners", Create: true}}}},
 	})
