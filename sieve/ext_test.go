@@ -517,3 +517,40 @@ func TestHasflagRFCExamples(t *testing.T) {
 		}
 	}
 }
+
+// RFC 5260 §4 details: default comparator and match type, :count,
+// unparsable dates, :zone and :originalzone.
+func TestDateDetails(t *testing.T) {
+	t.Parallel()
+	msg := `From: stephan@example.org
+Date: Mon, 20 Jul 2009 21:44:43 +0300
+Delivery-Date: Mon, 22 Jul 2009 23:30:14 +0300
+Invalid-Date: Moo, 34 Juul 3060 25:30:42 +6600`
+	tests := []struct {
+		test string
+		want bool
+	}{
+		{`date :originalzone "date" "std11" "mon, 20 jul 2009 21:44:43 +0300"`, true},
+		{`date "date" "std11" "Mon"`, false},
+		{`date "date" "std11" "*"`, false},
+		{`date :count "eq" "date" "date" "1"`, true},
+		{`date :count "eq" "resent-date" "date" "0"`, true},
+		{`date :matches "invalid-date" "std11" "*"`, false},
+		{`date :originalzone :is "delivery-date" "date" "2009-07-22"`, true},
+		{`date :originalzone :value "ge" "delivery-date" "date" "2009-07-21"`, true},
+		{`date :originalzone :value "le" "delivery-date" "date" "2009-07-21"`, false},
+		{`date :zone "+0200" "date" "zone" "+0200"`, true},
+		{`date :zone "+0200" "date" "time" "20:44:43"`, true},
+		{`date :originalzone "date" "zone" "+0300"`, true},
+		{`date :originalzone "date" "time" "21:44:43"`, true},
+		// Without a zone the date moves to the local zone (+0100 in the fake env).
+		{`date "delivery-date" "iso8601" "2009-07-22T21:30:14+01:00"`, true},
+	}
+	for _, tc := range tests {
+		src := `require ["date", "relational"]; if ` + tc.test + ` { discard; }`
+		r := runScript(t, src, newEnv(msg))
+		if got := !r.ImplicitKeep; got != tc.want {
+			t.Errorf("%s = %v, want %v", tc.test, got, tc.want)
+		}
+	}
+}
