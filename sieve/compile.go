@@ -20,7 +20,7 @@ type Script struct {
 type includeKey struct {
 	name   string
 	global bool
-	src    string
+	sum    [32]byte // SHA-256 of the source
 }
 
 // Name returns the name the script was parsed with.

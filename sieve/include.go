@@ -1,6 +1,7 @@
 package sieve
 
 import (
+	"crypto/sha256"
 	"errors"
 	"strings"
 )
@@ -81,7 +82,7 @@ func (n *includeNode) exec(m *machine, f *frame) (ctrl, error) {
 // compileInclude parses an included script once per distinct source and
 // keeps it with the including script, so later runs do not re-parse it.
 func (s *Script) compileInclude(name string, global bool, src []byte) (*Script, error) {
-	k := includeKey{name: name, global: global, src: string(src)}
+	k := includeKey{name: name, global: global, sum: sha256.Sum256(src)}
 	s.mu.Lock()
 	sc, ok := s.includes[k]
 	s.mu.Unlock()
