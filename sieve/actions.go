@@ -88,7 +88,7 @@ type DuplicateID struct {
 	Last    bool
 }
 
-// flagSet is the imap4flags internal variable: a space-separated list of
+// splitFlags builds the imap4flags internal variable: a space-separated list of
 // flags with case-insensitive duplicates removed (RFC 5232 §3).
 func splitFlags(list []string) []string {
 	var out []string
