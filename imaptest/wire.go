@@ -224,7 +224,11 @@ func writeArgs(sb *strings.Builder, args []Arg) {
 		case ArgNIL:
 			sb.WriteString("NIL")
 		case ArgString:
-			sb.WriteString(strconv.Quote(a.Str))
+			if strings.ContainsAny(a.Str, "\r\n\x00") {
+				fmt.Fprintf(sb, "{%d}\r\n%s", len(a.Str), a.Str)
+			} else {
+				sb.WriteString(quote(a.Str))
+			}
 		case ArgLiteral:
 			if a.Binary {
 				sb.WriteByte('~')
