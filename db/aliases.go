@@ -63,7 +63,7 @@ func (db *DB) AliasesOfUser(ctx context.Context, id int64) ([]string, error) {
 // AliasTargets lists the deliver_to values of an alias name
 // (case-insensitive, spec 4.5), in insertion order.
 func (db *DB) AliasTargets(ctx context.Context, alias string) ([]string, error) {
-	return db.aliasTargets(ctx, db.SQL, alias)
+	return db.aliasTargets(ctx, db.h(), alias)
 }
 
 func (db *DB) aliasTargets(ctx context.Context, q Querier, alias string) ([]string, error) {

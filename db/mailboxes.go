@@ -129,7 +129,7 @@ func scanMailbox(sc interface{ Scan(...any) error }) (*Mailbox, error) {
 
 // FindMailbox looks up owner's mailbox name (spec 3.1 matching rules).
 func (db *DB) FindMailbox(ctx context.Context, ownerID int64, name string) (*Mailbox, error) {
-	return db.findMailbox(ctx, db.SQL, ownerID, name)
+	return db.findMailbox(ctx, db.h(), ownerID, name)
 }
 
 func (db *DB) findMailbox(ctx context.Context, q Querier, ownerID int64, name string) (*Mailbox, error) {
@@ -357,7 +357,7 @@ func (db *DB) VisibleMailboxes(ctx context.Context, userID int64) ([]VisibleMail
 
 // HasChildren reports whether owner has mailboxes below name.
 func (db *DB) HasChildren(ctx context.Context, m *Mailbox) (bool, error) {
-	return hasChildren(ctx, db, db.SQL, m)
+	return hasChildren(ctx, db, db.h(), m)
 }
 
 func hasChildren(ctx context.Context, db *DB, q Querier, m *Mailbox) (bool, error) {

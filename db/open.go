@@ -98,7 +98,7 @@ func ParseURI(uri, program string) (Target, error) {
 		}
 		cfg.ParseTime = false
 		cfg.MultiStatements = true
-		cfg.InterpolateParams = false
+		cfg.InterpolateParams = true // one round trip per statement instead of prepare+exec+close
 		cfg.Params = map[string]string{}
 		charset := "utf8mb4"
 		for k, vs := range q {
@@ -159,7 +159,8 @@ func Open(ctx context.Context, t Target, prefix string, maxConns int) (*DB, erro
 		return nil, fmt.Errorf("connect to %s database: %w", t.Dialect, err)
 	}
 	return &DB{SQL: sdb, Rewriter: &Rewriter{Dialect: t.Dialect, Prefix: prefix}, Target: t,
-		Store: StoreOptions{HashAlgorithm: "sha1", HeaderCacheReadonly: true}}, nil
+		Store:   StoreOptions{HashAlgorithm: "sha1", HeaderCacheReadonly: true},
+		special: &specialIDs{}, names: &headerNames{}}, nil
 }
 
 // DB is a handle on a DBMail database. It is safe for concurrent use.
@@ -172,9 +173,41 @@ type DB struct {
 	// from [DBMAIL] before the first delivery.
 	Store StoreOptions
 
-	special specialIDs
-	names   headerNames
+	// conn, when set, is the one connection this handle runs on (see On).
+	conn *sql.Conn
+
+	special *specialIDs
+	names   *headerNames
+	group   *groupCommitter
+}
+
+// Handle is what the data layer runs statements on: the pool, or one
+// connection of it.
+type Handle interface {
+	Querier
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+func (db *DB) h() Handle {
+	if db.conn != nil {
+		return db.conn
+	}
+	return db.SQL
+}
+
+// On returns a handle that runs every statement on conn: what a job of the
+// daemons' worker pool uses, so the worker's own connection serves it
+// (architecture: one connection per worker). The handle shares caches and
+// settings with db and must not be used after the job returns.
+func (db *DB) On(conn *sql.Conn) *DB {
+	c := *db
+	c.conn = conn
+	c.group = nil // group commit batches on the pool, not on one connection
+	return &c
 }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.SQL.Close() }
+func (db *DB) Close() error {
+	db.DisableGroupCommit()
+	return db.SQL.Close()
+}

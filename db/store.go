@@ -56,8 +56,9 @@ func (db *DB) partHash(data []byte) string {
 
 // headerNames caches headername ids: rows are never changed once written.
 type headerNames struct {
-	mu  sync.RWMutex
-	ids map[string]int64
+	mu     sync.RWMutex
+	ids    map[string]int64
+	loaded time.Time
 }
 
 // Flags are the system flags of a message instance (spec 2.12).
@@ -99,6 +100,9 @@ var ErrNothingStored = errors.New("message not stored in any mailbox")
 func (db *DB) StoreMessage(ctx context.Context, m *message.Message, internalDate time.Time, targets []Dest) (physID int64, results []Stored, err error) {
 	if len(targets) == 0 {
 		return 0, nil, fmt.Errorf("store message: no target mailbox: %w", ErrInvalid)
+	}
+	if g := db.group; g != nil {
+		return g.submit(ctx, m, internalDate, targets)
 	}
 	err = db.InTx(ctx, func(tx *Tx) error {
 		results = make([]Stored, len(targets))
@@ -258,7 +262,9 @@ func dedupKeywords(kws []string) []string {
 	return out
 }
 
-// storePhysmessage writes the physmessage row, its parts and its caches.
+// storePhysmessage writes the physmessage row, its parts and its caches
+// with a handful of statements: lookups and link rows go in batches, so a
+// message costs about a dozen round trips whatever its shape.
 func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internalDate time.Time) (int64, error) {
 	db := tx.db
 	idate := internalDate.UTC()
@@ -270,16 +276,16 @@ func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internal
 	if err != nil {
 		return 0, fmt.Errorf("insert physmessage: %w", err)
 	}
-	seen := map[string]int64{}
-	for _, p := range m.Parts {
-		partID, err := tx.storePart(ctx, p.Data, seen)
-		if err != nil {
-			return 0, err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO {partlists} (physmessage_id, is_header, part_key, part_depth, part_order, part_id) VALUES (?, ?, ?, ?, ?, ?)`,
-			physID, boolInt(p.IsHeader), p.Key, p.Depth, p.Order, partID); err != nil {
-			return 0, fmt.Errorf("insert partlist: %w", err)
-		}
+	partIDs, err := tx.storeParts(ctx, m.Parts)
+	if err != nil {
+		return 0, err
+	}
+	rows := make([][]any, len(m.Parts))
+	for i, p := range m.Parts {
+		rows[i] = []any{physID, boolInt(p.IsHeader), p.Key, p.Depth, p.Order, partIDs[i]}
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO {partlists} (physmessage_id, is_header, part_key, part_depth, part_order, part_id) VALUES `, rows); err != nil {
+		return 0, fmt.Errorf("insert partlists: %w", err)
 	}
 	if err := tx.storeHeaderCache(ctx, physID, m.HeaderCache(internalDate)); err != nil {
 		return 0, err
@@ -287,56 +293,158 @@ func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internal
 	if _, err := tx.Exec(ctx, `INSERT INTO {envelope} (physmessage_id, envelope) VALUES (?, ?)`, physID, strings.ToValidUTF8(m.Envelope(), "?")); err != nil {
 		return 0, fmt.Errorf("insert envelope: %w", err)
 	}
+	var refs [][]any
+	seenRef := map[string]bool{}
 	for _, ref := range m.References() {
+		ref = strings.ToValidUTF8(ref, "?")
 		if len(ref) > 255 {
-			ref = ref[:255]
+			ref = strings.ToValidUTF8(ref[:255], "")
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO {referencesfield} (physmessage_id, referencesfield) VALUES (?, ?)`, physID, ref); err != nil {
-			return 0, fmt.Errorf("insert references: %w", err)
+		if ref == "" || seenRef[ref] {
+			continue
 		}
+		seenRef[ref] = true
+		refs = append(refs, []any{physID, ref})
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO {referencesfield} (physmessage_id, referencesfield) VALUES `, refs); err != nil {
+		return 0, fmt.Errorf("insert references: %w", err)
 	}
 	return physID, nil
 }
 
-// storePart stores one part's bytes, reusing an identical existing row per
-// [DBMAIL] message_part_hash (spec 2.4).
-func (tx *Tx) storePart(ctx context.Context, data []byte, seen map[string]int64) (int64, error) {
-	db := tx.db
-	h := db.partHash(data)
-	key := h + ":" + strconv.Itoa(len(data))
-	if id, ok := seen[key]; ok {
-		return id, nil
+// insertRows inserts rows with multi-row VALUES lists, in chunks that stay
+// well within every backend's placeholder limit.
+func (tx *Tx) insertRows(ctx context.Context, prefix string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), 200)
+		var b strings.Builder
+		b.WriteString(prefix)
+		args := make([]any, 0, n*len(rows[0]))
+		ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(ph)
+			args = append(args, r...)
+		}
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
-	size := db.QuoteIdent("size")
-	var id int64
-	var err error
-	switch db.Store.MessagePartHash {
-	case 0:
-		err = tx.QueryRow(ctx, `SELECT id FROM {mimeparts} WHERE hash = ? AND `+size+` = ? AND data = ? ORDER BY id LIMIT 1`, h, len(data), data).Scan(&id)
-	case 1:
-		err = tx.QueryRow(ctx, `SELECT id FROM {mimeparts} WHERE hash = ? AND `+size+` = ? ORDER BY id LIMIT 1`, h, len(data)).Scan(&id)
-	default:
-		err = sql.ErrNoRows
-	}
-	if err == nil {
-		seen[key] = id
-		return id, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("look up mimepart: %w", err)
-	}
-	id, err = tx.Insert(ctx, `INSERT INTO {mimeparts} (hash, data, `+size+`) VALUES (?, ?, ?)`, "id", h, data, len(data))
-	if err != nil {
-		return 0, fmt.Errorf("insert mimepart: %w", err)
-	}
-	seen[key] = id
-	return id, nil
+	return nil
 }
 
-// storeHeaderCache writes the header cache rows (spec 2.9 steps 2, 5, 6).
+// storeParts stores the parts' bytes, reusing identical existing rows per
+// [DBMAIL] message_part_hash (spec 2.4): one lookup for all hashes, a byte
+// comparison in SQL only for candidates, then one insert per new part.
+func (tx *Tx) storeParts(ctx context.Context, parts []message.Part) ([]int64, error) {
+	db := tx.db
+	size := db.QuoteIdent("size")
+	ids := make([]int64, len(parts))
+	hashes := make([]string, len(parts))
+	type key struct {
+		hash string
+		size int
+	}
+	want := map[key][]int{}
+	for i, p := range parts {
+		hashes[i] = db.partHash(p.Data)
+		k := key{hashes[i], len(p.Data)}
+		want[k] = append(want[k], i)
+	}
+	if db.Store.MessagePartHash != 2 {
+		uniq := make([]any, 0, len(want))
+		seen := map[string]bool{}
+		for k := range want {
+			if !seen[k.hash] {
+				seen[k.hash] = true
+				uniq = append(uniq, k.hash)
+			}
+		}
+		for len(uniq) > 0 {
+			n := min(len(uniq), chunk)
+			rows, err := tx.Query(ctx, `SELECT id, hash, `+size+` FROM {mimeparts} WHERE hash IN `+inList(n)+` ORDER BY id`, uniq[:n]...)
+			if err != nil {
+				return nil, fmt.Errorf("look up mimeparts: %w", err)
+			}
+			type cand struct {
+				id int64
+				k  key
+			}
+			var cands []cand
+			for rows.Next() {
+				var c cand
+				if err := rows.Scan(&c.id, &c.k.hash, &c.k.size); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				c.k.hash = strings.TrimRight(c.k.hash, " ") // CHARACTER(256) is blank padded on PostgreSQL
+				cands = append(cands, c)
+			}
+			rows.Close()
+			for _, c := range cands {
+				idx, ok := want[c.k]
+				if !ok || ids[idx[0]] != 0 {
+					continue
+				}
+				if db.Store.MessagePartHash == 0 {
+					var same int
+					if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM {mimeparts} WHERE id = ? AND data = ?`, c.id, parts[idx[0]].Data).Scan(&same); err != nil {
+						return nil, fmt.Errorf("compare mimepart: %w", err)
+					}
+					if same == 0 {
+						continue
+					}
+				}
+				for _, i := range idx {
+					ids[i] = c.id
+				}
+			}
+			uniq = uniq[n:]
+		}
+	}
+	var fresh []int // parts to insert, first occurrence of each distinct part
+	for i, p := range parts {
+		if ids[i] != 0 {
+			continue
+		}
+		first := true
+		if db.Store.MessagePartHash != 2 {
+			first = want[key{hashes[i], len(p.Data)}][0] == i
+		}
+		if first {
+			fresh = append(fresh, i)
+		}
+	}
+	if err := tx.insertMany(ctx, `INSERT INTO {mimeparts} (hash, data, `+size+`) VALUES `, "id", len(fresh),
+		func(k int) []any { i := fresh[k]; return []any{hashes[i], parts[i].Data, len(parts[i].Data)} },
+		func(k int, id int64) {
+			i := fresh[k]
+			ids[i] = id
+			if db.Store.MessagePartHash != 2 {
+				for _, j := range want[key{hashes[i], len(parts[i].Data)}] {
+					ids[j] = id // the same part twice in one message
+				}
+			}
+		}); err != nil {
+		return nil, fmt.Errorf("insert mimeparts: %w", err)
+	}
+	return ids, nil
+}
+
+// storeHeaderCache writes the header cache rows (spec 2.9 steps 2, 5, 6):
+// one lookup for all values, inserts for the new ones, one insert for the
+// links.
 func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []message.CachedField) error {
-	type link struct{ name, value int64 }
-	done := map[link]bool{}
+	db := tx.db
+	type field struct {
+		nameID int64
+		f      message.CachedField
+		hash   string
+	}
+	var fs []field
 	for _, f := range fields {
 		nameID, err := tx.headerNameID(ctx, f.Name)
 		if err != nil {
@@ -345,65 +453,137 @@ func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []messa
 		if nameID == 0 {
 			continue // read-only header cache and an unknown name
 		}
-		valueID, err := tx.headerValueID(ctx, f)
-		if err != nil {
+		// Text columns on PostgreSQL and MySQL (utf8mb4) take only valid
+		// UTF-8 (spec 2.9 step 3 replaces the rest with '?').
+		f.Value = strings.ToValidUTF8(f.Value, "?")
+		f.SortField = strings.ToValidUTF8(f.SortField, "?")
+		fs = append(fs, field{nameID, f, db.partHash([]byte(f.Value))})
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	valueIDs := map[string]int64{} // value -> id
+	hashes := make([]any, 0, len(fs))
+	for _, f := range fs {
+		hashes = append(hashes, f.hash)
+	}
+	rows, err := tx.Query(ctx, `SELECT id, hash, headervalue FROM {headervalue} WHERE hash IN `+inList(len(hashes))+` ORDER BY id`, hashes...)
+	if err != nil {
+		return fmt.Errorf("look up header values: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var h string
+		var v []byte
+		if err := rows.Scan(&id, &h, &v); err != nil {
+			rows.Close()
 			return err
 		}
-		l := link{nameID, valueID}
-		if done[l] {
+		if _, ok := valueIDs[string(v)]; !ok {
+			valueIDs[string(v)] = id
+		}
+	}
+	rows.Close()
+	var missing []field
+	pending := map[string]bool{}
+	for _, f := range fs {
+		if _, ok := valueIDs[f.f.Value]; ok || pending[f.f.Value] {
 			continue
 		}
-		done[l] = true
-		if _, err := tx.Exec(ctx, `INSERT INTO {header} (physmessage_id, headername_id, headervalue_id) VALUES (?, ?, ?)`, physID, nameID, valueID); err != nil {
-			return fmt.Errorf("insert header link: %w", err)
+		pending[f.f.Value] = true
+		missing = append(missing, f)
+	}
+	if err := tx.insertMany(ctx, `INSERT INTO {headervalue} (hash, headervalue, sortfield, datefield) VALUES `, "id", len(missing),
+		func(k int) []any { return headerValueRow(db, missing[k].hash, missing[k].f) },
+		func(k int, id int64) { valueIDs[missing[k].f.Value] = id }); err != nil {
+		return fmt.Errorf("insert header values: %w", err)
+	}
+	type link struct{ name, value int64 }
+	done := map[link]bool{}
+	var links [][]any
+	for _, f := range fs {
+		l := link{f.nameID, valueIDs[f.f.Value]}
+		if done[l] {
+			continue // repeated identical fields are linked once
 		}
+		done[l] = true
+		links = append(links, []any{physID, l.name, l.value})
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO {header} (physmessage_id, headername_id, headervalue_id) VALUES `, links); err != nil {
+		return fmt.Errorf("insert header links: %w", err)
 	}
 	return nil
 }
 
+// headerNameRefresh is how long a name found missing from headername is
+// believed missing (another process with a writable header cache may add it).
+const headerNameRefresh = time.Minute
+
+// headerNameID returns the id of a lower-cased header name, 0 when the name
+// is not in headername and the cache is read-only (spec 2.9 step 2). The
+// whole table is read at once and kept: names are never changed once
+// written.
 func (tx *Tx) headerNameID(ctx context.Context, name string) (int64, error) {
 	db := tx.db
 	name = strings.ToLower(name)
 	db.names.mu.RLock()
 	id, ok := db.names.ids[name]
+	fresh := time.Since(db.names.loaded) < headerNameRefresh
 	db.names.mu.RUnlock()
 	if ok {
 		return id, nil
 	}
-	err := tx.QueryRow(ctx, `SELECT id FROM {headername} WHERE headername = ?`, name).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		if db.Store.HeaderCacheReadonly {
-			return 0, nil
+	if !fresh {
+		if err := tx.loadHeaderNames(ctx); err != nil {
+			return 0, err
 		}
-		id, err = tx.Insert(ctx, `INSERT INTO {headername} (headername) VALUES (?)`, "id", name)
+		db.names.mu.RLock()
+		id, ok = db.names.ids[name]
+		db.names.mu.RUnlock()
+		if ok {
+			return id, nil
+		}
 	}
+	if db.Store.HeaderCacheReadonly {
+		return 0, nil
+	}
+	id, err := tx.Insert(ctx, `INSERT INTO {headername} (headername) VALUES (?)`, "id", name)
 	if err != nil {
 		return 0, fmt.Errorf("header name %q: %w", name, err)
 	}
 	db.names.mu.Lock()
-	if db.names.ids == nil {
-		db.names.ids = map[string]int64{}
-	}
 	db.names.ids[name] = id
 	db.names.mu.Unlock()
 	return id, nil
 }
 
-func (tx *Tx) headerValueID(ctx context.Context, f message.CachedField) (int64, error) {
+func (tx *Tx) loadHeaderNames(ctx context.Context) error {
+	rows, err := tx.Query(ctx, `SELECT id, headername FROM {headername}`)
+	if err != nil {
+		return fmt.Errorf("load header names: %w", err)
+	}
+	defer rows.Close()
+	ids := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		ids[strings.ToLower(n)] = id
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	db := tx.db
-	// Text columns on PostgreSQL and MySQL (utf8mb4) take only valid UTF-8
-	// (spec 2.9 step 3 replaces the rest with '?').
-	f.Value = strings.ToValidUTF8(f.Value, "?")
-	f.SortField = strings.ToValidUTF8(f.SortField, "?")
-	h := db.partHash([]byte(f.Value))
-	var id int64
-	err := tx.QueryRow(ctx, `SELECT id FROM {headervalue} WHERE hash = ? AND headervalue = ? ORDER BY id LIMIT 1`, h, f.Value).Scan(&id)
-	if err == nil {
-		return id, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("look up header value: %w", err)
-	}
+	db.names.mu.Lock()
+	db.names.ids, db.names.loaded = ids, time.Now()
+	db.names.mu.Unlock()
+	return nil
+}
+
+// headerValueRow is one dbmail_headervalue row (spec 2.9 step 4).
+func headerValueRow(db *DB, hash string, f message.CachedField) []any {
 	var sortfield any = f.SortField
 	if f.SortFieldNull {
 		sortfield = nil
@@ -415,9 +595,66 @@ func (tx *Tx) headerValueID(ctx context.Context, f message.CachedField) (int64, 
 	if f.DateField != "" {
 		datefield = f.DateField + " 00:00:00"
 	}
-	id, err = tx.Insert(ctx, `INSERT INTO {headervalue} (hash, headervalue, sortfield, datefield) VALUES (?, ?, ?, ?)`, "id", h, f.Value, sortfield, datefield)
-	if err != nil {
-		return 0, fmt.Errorf("insert header value: %w", err)
+	return []any{hash, f.Value, sortfield, datefield}
+}
+
+// insertMany inserts n rows and reports each new key: on PostgreSQL in
+// multi-row statements with RETURNING (one round trip per 100 rows),
+// elsewhere one statement per row (MySQL gives only the first id of a
+// multi-row insert, and SQLite statements cost no round trip).
+func (tx *Tx) insertMany(ctx context.Context, prefix, keyColumn string, n int, row func(int) []any, got func(int, int64)) error {
+	if n == 0 {
+		return nil
 	}
-	return id, nil
+	if tx.db.Dialect != Postgres {
+		for k := 0; k < n; k++ {
+			r := row(k)
+			ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(r)), ", ") + ")"
+			id, err := tx.Insert(ctx, prefix+ph, keyColumn, r...)
+			if err != nil {
+				return err
+			}
+			got(k, id)
+		}
+		return nil
+	}
+	for start := 0; start < n; start += 100 {
+		end := min(n, start+100)
+		var b strings.Builder
+		b.WriteString(prefix)
+		var args []any
+		for k := start; k < end; k++ {
+			r := row(k)
+			if k > start {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(r)), ", ") + ")")
+			args = append(args, r...)
+		}
+		// PostgreSQL returns the rows of INSERT ... VALUES in VALUES order.
+		rows, err := tx.Query(ctx, b.String()+" RETURNING "+keyColumn, args...)
+		if err != nil {
+			return err
+		}
+		k := start
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			if k < end {
+				got(k, id)
+			}
+			k++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if k != end {
+			return fmt.Errorf("insert returned %d keys for %d rows", k-start, end-start)
+		}
+	}
+	return nil
 }

@@ -65,17 +65,17 @@ func insertID(ctx context.Context, db *DB, x Querier, q, keyColumn string, args 
 
 // Exec runs a statement outside a transaction.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return db.SQL.ExecContext(ctx, db.Q(q), args...)
+	return db.h().ExecContext(ctx, db.Q(q), args...)
 }
 
 // Query runs a query outside a transaction.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.SQL.QueryContext(ctx, db.Q(q), args...)
+	return db.h().QueryContext(ctx, db.Q(q), args...)
 }
 
 // QueryRow runs a single-row query outside a transaction.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.SQL.QueryRowContext(ctx, db.Q(q), args...)
+	return db.h().QueryRowContext(ctx, db.Q(q), args...)
 }
 
 // maxTxAttempts bounds the retries of a transaction that lost a deadlock or
@@ -105,7 +105,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error) error {
-	stx, err := db.SQL.BeginTx(ctx, nil)
+	stx, err := db.h().BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

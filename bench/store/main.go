@@ -1,0 +1,251 @@
+// Command store benchmarks the message store (issue: foundation, item 9):
+// it delivers the shared corpus through db.StoreMessage with 1 and 8
+// concurrent writers on every configured backend and prints messages/s,
+// MB/s and database bytes per byte delivered. Backends other than SQLite
+// come from DBMAIL_TEST_PG / DBMAIL_TEST_MYSQL (dburi form); each run uses a
+// database of its own that is dropped afterwards.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"math/big"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dbmail-go/dbmail/db"
+	"github.com/dbmail-go/dbmail/message"
+)
+
+func main() {
+	corpus := flag.String("corpus", "../shared/corpus", "corpus directory (ham/ and spam/)")
+	writers := flag.String("writers", "1,8", "comma-separated writer counts")
+	users := flag.Int("users", 50, "recipients the messages are spread over")
+	limit := flag.Int("n", 0, "deliver only the first n messages (0 = all)")
+	only := flag.String("backends", "", "comma-separated subset of sqlite,postgresql,mysql")
+	group := flag.Bool("group", true, "group-commit concurrent deliveries (as dbmail-lmtpd does)")
+	flag.Parse()
+
+	msgs, total, err := loadCorpus(*corpus, *limit)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("corpus: %d messages, %.1f MB\n", len(msgs), float64(total)/1e6)
+	backends := []string{"sqlite"}
+	if os.Getenv("DBMAIL_TEST_PG") != "" {
+		backends = append(backends, "postgresql")
+	}
+	if os.Getenv("DBMAIL_TEST_MYSQL") != "" {
+		backends = append(backends, "mysql")
+	}
+	fmt.Printf("%-11s %7s %9s %8s %14s\n", "backend", "writers", "msgs/s", "MB/s", "stored/deliv")
+	for _, b := range backends {
+		if *only != "" && !strings.Contains(","+*only+",", ","+b+",") {
+			continue
+		}
+		for _, ws := range strings.Split(*writers, ",") {
+			w, err := strconv.Atoi(strings.TrimSpace(ws))
+			if err != nil || w < 1 {
+				fmt.Fprintf(os.Stderr, "bad writer count %q\n", ws)
+				os.Exit(2)
+			}
+			if err := run(b, w, *users, *group, msgs, total); err != nil {
+				fmt.Fprintf(os.Stderr, "%s with %d writers: %v\n", b, w, err)
+				os.Exit(1)
+			}
+		}
+	}
+}
+
+func loadCorpus(dir string, limit int) ([][]byte, int64, error) {
+	var files []string
+	for _, sub := range []string{"ham", "spam"} {
+		m, err := filepath.Glob(filepath.Join(dir, sub, "*.eml"))
+		if err != nil {
+			return nil, 0, err
+		}
+		sort.Strings(m)
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		return nil, 0, fmt.Errorf("no corpus messages under %s", dir)
+	}
+	if limit > 0 && limit < len(files) {
+		files = files[:limit]
+	}
+	var out [][]byte
+	var total int64
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, b)
+		total += int64(len(b))
+	}
+	return out, total, nil
+}
+
+func run(backend string, writers, nusers int, group bool, msgs [][]byte, total int64) error {
+	ctx := context.Background()
+	uri, drop, err := freshDatabase(ctx, backend)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	t, err := db.ParseURI(uri, "dbmail-bench")
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, t, "dbmail_", writers+2)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	if group {
+		d.EnableGroupCommit(db.GroupCommitOptions{})
+	}
+	inboxes := make([]db.Dest, nusers)
+	for i := range inboxes {
+		id, err := d.CreateUser(ctx, db.User{Name: fmt.Sprintf("user%d", i+1), Passwd: "x", Active: true})
+		if err != nil {
+			return err
+		}
+		mb, err := d.FindMailbox(ctx, id, "INBOX")
+		if err != nil {
+			return err
+		}
+		inboxes[i] = db.Dest{MailboxID: mb.ID, QuotaUser: id, Flags: db.Flags{Recent: true}}
+	}
+	before, err := dbSize(ctx, d, t)
+	if err != nil {
+		return err
+	}
+	work := make(chan int)
+	errs := make(chan error, writers)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				m, err := message.Parse(msgs[i], message.Options{MaxDepth: 64})
+				if err != nil {
+					errs <- err
+					return
+				}
+				n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(inboxes))))
+				if _, _, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{inboxes[n.Int64()]}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range msgs {
+		select {
+		case work <- i:
+		case err := <-errs:
+			close(work)
+			return err
+		}
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	var n int
+	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM {messages} WHERE status < 2`).Scan(&n); err != nil {
+		return err
+	}
+	if n != len(msgs) {
+		return fmt.Errorf("%d messages stored, %d delivered", n, len(msgs))
+	}
+	after, err := dbSize(ctx, d, t)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-11s %7d %9.0f %8.2f %14.2f\n", backend, writers, float64(len(msgs))/elapsed.Seconds(),
+		float64(total)/1e6/elapsed.Seconds(), float64(after-before)/float64(total))
+	return nil
+}
+
+// dbSize is the database's size on disk in bytes.
+func dbSize(ctx context.Context, d *db.DB, t db.Target) (int64, error) {
+	var n int64
+	var err error
+	switch t.Dialect {
+	case db.Postgres:
+		d.Exec(ctx, "CHECKPOINT")
+		err = d.SQL.QueryRowContext(ctx, "SELECT pg_database_size(current_database())").Scan(&n)
+	case db.MySQL:
+		d.Exec(ctx, "ANALYZE TABLE {physmessage}, {messages}, {mimeparts}, {partlists}, {header}, {headervalue}, {envelope}, {referencesfield}")
+		err = d.SQL.QueryRowContext(ctx, "SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = DATABASE()").Scan(&n)
+	default:
+		d.SQL.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		var st os.FileInfo
+		st, err = os.Stat(t.Path)
+		if err == nil {
+			n = st.Size()
+		}
+	}
+	return n, err
+}
+
+// freshDatabase makes an empty database on the backend and returns its
+// dburi and a function that drops it.
+func freshDatabase(ctx context.Context, backend string) (string, func(), error) {
+	var suffix [6]byte
+	rand.Read(suffix[:])
+	name := "dbmailbench_" + hex.EncodeToString(suffix[:])
+	if backend == "sqlite" {
+		dir, err := os.MkdirTemp("", "dbmailbench")
+		if err != nil {
+			return "", nil, err
+		}
+		return "sqlite://" + filepath.Join(dir, "bench.db"), func() { os.RemoveAll(dir) }, nil
+	}
+	env := map[string]string{"postgresql": "DBMAIL_TEST_PG", "mysql": "DBMAIL_TEST_MYSQL"}[backend]
+	base := os.Getenv(env)
+	t, err := db.ParseURI(base, "dbmail-bench")
+	if err != nil {
+		return "", nil, err
+	}
+	server, err := sql.Open(t.Driver, t.DSN)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := server.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		server.Close()
+		return "", nil, fmt.Errorf("create database on %s: %w", env, err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		server.Close()
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	return u.String(), func() {
+		server.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name)
+		server.Close()
+	}, nil
+}
