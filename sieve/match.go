@@ -2,6 +2,7 @@ package sieve
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 )
@@ -242,9 +243,12 @@ func quoteWildcard(s string) string {
 // compileRegex compiles a :regex key; i;ascii-casemap makes it
 // case-insensitive (draft-ietf-sieve-regex §3).
 func compileRegex(key string, cmp comparator) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(key)
-	if err != nil || cmp != cmpCasemap {
-		return re, err
+	if cmp != cmpCasemap {
+		return regexp.Compile(key)
+	}
+	// Check the key alone first so that errors quote what the user wrote.
+	if _, err := syntax.Parse(key, syntax.Perl); err != nil {
+		return nil, err
 	}
 	return regexp.Compile("(?i)" + key)
 }
