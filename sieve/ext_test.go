@@ -554,3 +554,11 @@ Invalid-Date: Moo, 34 Juul 3060 25:30:42 +6600`
 		}
 	}
 }
+
+// draft-ietf-sieve-regex: POSIX leftmost-longest submatches.
+func TestRegexLongest(t *testing.T) {
+	t.Parallel()
+	r := runScript(t, `require ["regex", "variables", "fileinto"];
+   if string :regex "abc" "^(a|ab)" { fileinto "${1}"; }`, newEnv(messageA))
+	checkResult(t, r, outcome{false, []Action{FileInto{Mailbox: "ab"}}})
+}

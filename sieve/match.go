@@ -240,17 +240,25 @@ func quoteWildcard(s string) string {
 	return b.String()
 }
 
-// compileRegex compiles a :regex key; i;ascii-casemap makes it
-// case-insensitive (draft-ietf-sieve-regex §3).
+// compileRegex compiles a :regex key with Go's linear-time RE2 engine;
+// i;ascii-casemap makes it case-insensitive (draft-ietf-sieve-regex §3).
+// The draft asks for POSIX extended expressions, so matching is
+// leftmost-longest; the accepted syntax is RE2's, a superset of ERE
+// without back-references.
 func compileRegex(key string, cmp comparator) (*regexp.Regexp, error) {
-	if cmp != cmpCasemap {
-		return regexp.Compile(key)
+	if cmp == cmpCasemap {
+		// Check the key alone first so that errors quote what the user wrote.
+		if _, err := syntax.Parse(key, syntax.Perl); err != nil {
+			return nil, err
+		}
+		key = "(?i)" + key
 	}
-	// Check the key alone first so that errors quote what the user wrote.
-	if _, err := syntax.Parse(key, syntax.Perl); err != nil {
+	re, err := regexp.Compile(key)
+	if err != nil {
 		return nil, err
 	}
-	return regexp.Compile("(?i)" + key)
+	re.Longest()
+	return re, nil
 }
 
 // matchValue tests one value against one expanded key and returns the
