@@ -21,7 +21,7 @@ import (
 
 // testConfig is a valid config with short timeouts; tests bind their own
 // ephemeral listeners, so Port is only a placeholder.
-func testConfig(t *testing.T) Config {
+func testConfig(t testing.TB) Config {
 	t.Helper()
 	cfg := Defaults("dbmail-test", 1)
 	cfg.LoginTimeout = 5 * time.Second

@@ -55,8 +55,8 @@ func TestReloadThroughHangup(t *testing.T) {
 	next.LoginTimeout = 200 * time.Millisecond
 	next.Limits.MaxConnections = 7
 	next.Log.FileMask = logging.MaskAll
-	next.Port = 9999                          // listener change: ignored
-	next.MaxDBConnections = 99                // pool size change: ignored
+	next.Port = 9999           // listener change: ignored
+	next.MaxDBConnections = 99 // pool size change: ignored
 	next.Trace = logging.TraceOn | logging.TraceSecrets
 
 	fl := &fakeLog{}
