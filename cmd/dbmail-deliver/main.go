@@ -219,20 +219,28 @@ func exitCode(results []delivery.Result) int {
 	return code
 }
 
-// headerRecipients returns the addresses of the -t header, if asked.
+// headerRecipients returns the addresses of the -t header, if asked. The
+// list is parsed leniently as DBMail's GMime does: a bare login name
+// ("Delivered-To: alice") and group members count too.
 func headerRecipients(m *message.Message, a args) []string {
 	if !a.useHeader {
 		return nil
 	}
 	var out []string
-	for _, v := range m.HeaderValues(a.toHeader) {
-		list, err := mail.ParseAddressList(v)
-		if err != nil {
-			continue
-		}
+	var add func(list []message.Address)
+	add = func(list []message.Address) {
 		for _, ad := range list {
-			out = append(out, ad.Address)
+			if ad.IsGroup {
+				add(ad.Members)
+				continue
+			}
+			if addr := ad.Addr(); addr != "" {
+				out = append(out, addr)
+			}
 		}
+	}
+	for _, v := range m.HeaderValues(a.toHeader) {
+		add(message.ParseAddressList(v))
 	}
 	return out
 }
