@@ -8,6 +8,8 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+
+	"github.com/dbmail-go/dbmail/server/logging"
 )
 
 // serve drives the connection until it closes (README.md, "Goroutine
@@ -204,7 +206,7 @@ func (c *Conn) finish(reason CloseReason) {
 	if c.sess != nil {
 		c.sess.OnClose(reason)
 	}
-	c.Logger().Info("disconnect", "peer", c.peer, "reason", reason.String(),
+	c.srv.log.Info("disconnect", logging.KeySession, c.id, "peer", c.peer, "reason", reason.String(),
 		"in", c.bytesIn.Load(), "out", c.bytesOut.Load(), "duration", time.Since(c.since).Round(time.Millisecond).String())
 	c.srv.connDone(c)
 }

@@ -275,3 +275,34 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+func TestTLSWakeAndTimeout(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	certFile, keyFile, roots := writeCert(t, t.TempDir(), "w", 5)
+	cfg.TLS.CertFile, cfg.TLS.KeyFile = certFile, keyFile
+	cfg.LoginTimeout = 400 * time.Millisecond
+	ts := startServer(t, cfg, Options{}, kindTLS)
+	tc, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", ts.addr(kindTLS), tlsClientConfig(roots))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	c := newClient(tc)
+	if err := c.expect("* OK echo ready"); err != nil {
+		t.Fatal(err)
+	}
+	// A wake-up interrupts the read inside crypto/tls; the stream survives.
+	ts.conn(t).Wake()
+	if err := c.expect("* WAKE"); err != nil {
+		t.Fatal(err)
+	}
+	c.send("after wake\r\n")
+	if err := c.expect("after wake"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.expect("* BYE timeout"); err != nil {
+		t.Fatal(err)
+	}
+	ts.expectClose(t, CloseLoginTimeout)
+}

@@ -256,7 +256,7 @@ func (s *Server) admit(nc net.Conn, kind string) {
 	s.conns[c.id] = c
 	s.mu.Unlock()
 	s.connWG.Add(1)
-	c.Logger().Info("connect", "peer", c.peer, "kind", kind)
+	s.log.Info("connect", logging.KeySession, c.id, "peer", c.peer, "kind", kind)
 	go c.serve()
 }
 
