@@ -37,12 +37,13 @@ func Run(ctx context.Context, cfg Config, proto Protocol, opts Options) error {
 			s.log.Warn("remove pid file", "err", err)
 		}
 	}()
-	stopState, err := s.ServeState(cfg.stateSocket())
-	if err != nil {
-		s.Shutdown()
-		return fmt.Errorf("%s: %w", cfg.Program, err)
+	// The state socket is a diagnostic aid: failing to create it is logged,
+	// not fatal.
+	if stopState, err := s.ServeState(cfg.stateSocket()); err != nil {
+		s.log.Warn("state socket unavailable", "err", err)
+	} else {
+		defer stopState()
 	}
-	defer stopState()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
