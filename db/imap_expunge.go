@@ -1,0 +1,133 @@
+package db
+
+import (
+	"context"
+	"fmt"
+)
+
+// IMAPExpunge sets status 2 on the visible \Deleted messages of a mailbox
+// (all of them, or those in uids when uids is non-nil: UID EXPUNGE,
+// RFC 4315 §2.1) with one MODSEQ bump, gives the expunged rows that MODSEQ
+// so QRESYNC's VANISHED (EARLIER) finds them (RFC 7162 §3.2.7, correcting
+// the spec 6.2 quirk), and lowers quotaUser's curmail_size by exactly the
+// expunged messages' sizes. It returns the expunged UIDs ascending and the
+// new HIGHESTMODSEQ.
+func (db *DB) IMAPExpunge(ctx context.Context, mailboxID, quotaUser int64, uids []int64) ([]int64, int64, error) {
+	var gone []int64
+	var modseq int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		gone = gone[:0]
+		var err error
+		if modseq, err = tx.bumpMailboxSeq(ctx, mailboxID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT m.message_idnr, p.messagesize FROM {messages} m JOIN {physmessage} p ON p.id = m.physmessage_id
+			WHERE m.mailbox_idnr = ? AND m.status < 2 AND m.deleted_flag = 1 ORDER BY m.message_idnr`, mailboxID)
+		if err != nil {
+			return fmt.Errorf("expunge: %w", err)
+		}
+		var want map[int64]bool
+		if uids != nil {
+			want = make(map[int64]bool, len(uids))
+			for _, u := range uids {
+				want[u] = true
+			}
+		}
+		var size int64
+		for rows.Next() {
+			var uid, sz int64
+			if err := rows.Scan(&uid, &sz); err != nil {
+				rows.Close()
+				return err
+			}
+			if want != nil && !want[uid] {
+				continue
+			}
+			gone = append(gone, uid)
+			size += sz
+		}
+		rows.Close()
+		if err := tx.imapSetGone(ctx, mailboxID, gone, modseq); err != nil {
+			return err
+		}
+		if quotaUser != 0 && size > 0 {
+			return tx.addQuotaUsage(ctx, quotaUser, -size)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return gone, modseq, nil
+}
+
+func (tx *Tx) imapSetGone(ctx context.Context, mailboxID int64, uids []int64, modseq int64) error {
+	for rest := uids; len(rest) > 0; {
+		n := min(len(rest), chunk)
+		args := append([]any{modseq, mailboxID}, int64Args(rest[:n])...)
+		if _, err := tx.Exec(ctx, `UPDATE {messages} SET status = 2, seq = ? WHERE mailbox_idnr = ? AND message_idnr IN `+inList(n), args...); err != nil {
+			return fmt.Errorf("expunge: %w", err)
+		}
+		rest = rest[n:]
+	}
+	return nil
+}
+
+// IMAPCopySource is one message to copy or move.
+type IMAPCopySource struct {
+	UID      int64
+	PhysID   int64
+	Size     int64 // physmessage.messagesize (quota)
+	Flags    Flags
+	Keywords []string
+	Status   int
+}
+
+// IMAPCopy copies messages into another mailbox in one transaction
+// (RFC 3501 §6.4.7, RFC 4315 COPYUID): each copy keeps flags, keywords and
+// status and is \Recent (spec 2.12), quotaUser is charged (spec 2.16). With
+// move set, the sources are expunged in the same transaction (RFC 6851
+// §3.3), with their own MODSEQ bump. It returns the new UIDs in source
+// order; ErrQuota when a copy does not fit (nothing is kept).
+func (db *DB) IMAPCopy(ctx context.Context, fromMailbox int64, srcs []IMAPCopySource, toMailbox, quotaUser int64, move bool) ([]int64, error) {
+	var out []int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		out = out[:0]
+		for _, s := range srcs {
+			f := s.Flags
+			f.Recent = true
+			res := make([]Stored, 1)
+			if _, err := tx.insertInstances(ctx, s.PhysID, s.Size, []Dest{{MailboxID: toMailbox, QuotaUser: quotaUser, Flags: f, Keywords: s.Keywords, Status: s.Status}}, res); err != nil {
+				return err
+			}
+			if res[0].Err != nil {
+				return res[0].Err
+			}
+			out = append(out, res[0].UID)
+		}
+		if !move || len(srcs) == 0 {
+			return nil
+		}
+		modseq, err := tx.bumpMailboxSeq(ctx, fromMailbox)
+		if err != nil {
+			return err
+		}
+		uids := make([]int64, len(srcs))
+		var size int64
+		for i, s := range srcs {
+			uids[i] = s.UID
+			size += s.Size
+		}
+		if err := tx.imapSetGone(ctx, fromMailbox, uids, modseq); err != nil {
+			return err
+		}
+		if quotaUser != 0 && size > 0 {
+			return tx.addQuotaUsage(ctx, quotaUser, -size)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("copy messages: %w", err)
+	}
+	return out, nil
+}
