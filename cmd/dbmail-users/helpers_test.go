@@ -25,7 +25,7 @@ type env struct {
 	db   *db.DB
 }
 
-// newEnvs returns one environment per backend (SQLite always; PostgreSQL
+// forEachBackend runs fn with one environment per backend (SQLite always; PostgreSQL
 // and MySQL when DBMAIL_TEST_PG / DBMAIL_TEST_MYSQL are set).
 func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 	for _, b := range dbtest.Backends(t) {
