@@ -306,3 +306,70 @@ func TestTLSWakeAndTimeout(t *testing.T) {
 	}
 	ts.expectClose(t, CloseLoginTimeout)
 }
+
+func TestListenFromConfig(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.Port, cfg.TLSPort = freePort(t), freePort(t)
+	cfg.TLS.CertFile, cfg.TLS.KeyFile, _ = writeCert(t, t.TempDir(), "l", 6)
+	cfg.Socket = filepath.Join(t.TempDir(), "lmtp.sock")
+	s, err := New(cfg, newEchoProto(), Options{Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	var got []string
+	for _, a := range s.Addrs() {
+		got = append(got, a.String())
+	}
+	want := []string{"127.0.0.1:" + strconv.Itoa(cfg.Port), "127.0.0.1:" + strconv.Itoa(cfg.TLSPort), cfg.Socket}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("bound %q, want %q", got, want)
+	}
+	// A second server on the same addresses fails and leaves nothing bound.
+	cfg2 := cfg
+	cfg2.Socket = ""
+	cfg2.Port = freePort(t) // binds, then tls_port fails
+	s2, err := New(cfg2, newEchoProto(), Options{Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s2.Listen()
+	if err == nil || !isAddrInUse(err) {
+		t.Fatalf("second Listen: %v, want address in use", err)
+	}
+	if n := len(s2.Addrs()); n != 0 {
+		t.Fatalf("%d listeners left after a failed Listen", n)
+	}
+	ln, err := listenTCP("127.0.0.1", cfg2.Port, 8, false)
+	if err != nil {
+		t.Fatalf("port of the failed Listen still bound: %v", err)
+	}
+	ln.Close()
+}
+
+func TestSdNotify(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notify")
+	pc, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	t.Setenv("NOTIFY_SOCKET", path)
+	if err := sdNotify("READY=1"); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, _, err := pc.ReadFrom(buf)
+	if err != nil || string(buf[:n]) != "READY=1" {
+		t.Fatalf("got %q %v", buf[:n], err)
+	}
+	t.Setenv("NOTIFY_SOCKET", "")
+	if err := sdNotify("STOPPING=1"); err != nil {
+		t.Fatalf("without NOTIFY_SOCKET: %v", err)
+	}
+}
