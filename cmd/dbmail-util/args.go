@@ -205,6 +205,10 @@ func (o *opts) anything() bool {
 		o.replySet || o.ipSet || o.migrate || o.rehash || o.eraseSet || o.moveSet
 }
 
+// maxTime bounds a TIME argument (and keeps the arithmetic from
+// overflowing).
+const maxTime = 200 * 365 * 24 * time.Hour
+
 // parseTime reads DBMail's TIME syntax (find_time, spec 7.2): <hours>h,
 // <minutes>m or <hours>h<minutes>m, letters in either case. It returns the
 // duration.
@@ -227,16 +231,19 @@ func parseTime(s string) (time.Duration, error) {
 		if err != nil {
 			return 0, fmt.Errorf("invalid time [%s]", s)
 		}
+		var unit time.Duration
 		switch {
 		case rest[i] == 'h' && !seenH && !seenM:
-			seenH = true
-			d += time.Duration(n) * time.Hour
+			seenH, unit = true, time.Hour
 		case rest[i] == 'm' && !seenM:
-			seenM = true
-			d += time.Duration(n) * time.Minute
+			seenM, unit = true, time.Minute
 		default:
 			return 0, fmt.Errorf("invalid time [%s]", s)
 		}
+		if time.Duration(n) > (maxTime-d)/unit {
+			return 0, fmt.Errorf("time [%s] is longer than %d years", s, maxTime/(24*365*time.Hour))
+		}
+		d += time.Duration(n) * unit
 		rest = rest[i+1:]
 	}
 	return d, nil

@@ -418,7 +418,7 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("parseTime(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "4", "h", "4x", "5m4h", "4h4h", "1h2m3m", "-1h", "m5"} {
+	for _, in := range []string{"", "4", "h", "4x", "5m4h", "4h4h", "1h2m3m", "-1h", "m5", "2700000h", "1752000h1m", "9999999999m"} {
 		if got, err := parseTime(in); err == nil {
 			t.Errorf("parseTime(%q) = %v, want an error", in, got)
 		}
