@@ -37,8 +37,8 @@ type session struct {
 	// tlsPending: STARTTLS was accepted; once the handshake is done the
 	// capabilities are sent again (RFC 5804 §2.2).
 	tlsPending bool
-	stop   bool          // stop parsing the rest of the read (STARTTLS, LOGOUT, close)
-	closed error         // set when the connection must close after this read
+	stop       bool  // stop parsing the rest of the read (STARTTLS, LOGOUT, close)
+	closed     error // set when the connection must close after this read
 }
 
 // handler runs one command; it returns false when the command was not
