@@ -1,0 +1,134 @@
+package db
+
+import (
+	"context"
+	"fmt"
+)
+
+// POP3Part is one row of a physmessage's text as the POP3 streamer reads it
+// (spec 2.5): a dbmail_partlists row with its dbmail_mimeparts data, or, for
+// a message stored before 2.3 (spec 2.6), one dbmail_messageblks block.
+// Data is nil when it was not fetched with the layout: the streamer fetches
+// it later with POP3PartData or, in chunks, with POP3PartChunk.
+type POP3Part struct {
+	IsHeader bool
+	Depth    int
+	ID       int64 // mimeparts.id, or messageblks.messageblk_idnr when Legacy
+	Size     int64 // stored size (mimeparts.size, messageblks.blocksize); a hint only
+	Legacy   bool
+	Data     []byte
+}
+
+// POP3Parts returns the rows of physID in rebuild order (part_key,
+// part_order, part_depth DESC). Data comes along for parts of at most
+// inlineMax bytes until budget bytes of data are held; larger parts and
+// those past the budget have nil Data. A message without partlists rows
+// returns its legacy blocks (data not fetched).
+func (db *DB) POP3Parts(ctx context.Context, physID, inlineMax, budget int64) ([]POP3Part, error) {
+	size := db.QuoteIdent("size")
+	rows, err := db.Query(ctx, `SELECT l.is_header, l.part_depth, p.id, p.`+size+`, CASE WHEN p.`+size+` <= ? THEN p.data ELSE NULL END
+		FROM {partlists} l JOIN {mimeparts} p ON p.id = l.part_id
+		WHERE l.physmessage_id = ? ORDER BY l.part_key, l.part_order, l.part_depth DESC`, inlineMax, physID)
+	if err != nil {
+		return nil, fmt.Errorf("parts of message %d: %w", physID, err)
+	}
+	defer rows.Close()
+	var out []POP3Part
+	var held int64
+	for rows.Next() {
+		var p POP3Part
+		var isHeader int64
+		var data []byte
+		if err := rows.Scan(&isHeader, &p.Depth, &p.ID, &p.Size, &data); err != nil {
+			return nil, fmt.Errorf("parts of message %d: %w", physID, err)
+		}
+		p.IsHeader = isHeader != 0
+		if data != nil && held+int64(len(data)) <= budget {
+			p.Data = data
+			held += int64(len(data))
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("parts of message %d: %w", physID, err)
+	}
+	rows.Close()
+	if len(out) > 0 {
+		return out, nil
+	}
+	return db.pop3LegacyBlocks(ctx, physID)
+}
+
+func (db *DB) pop3LegacyBlocks(ctx context.Context, physID int64) ([]POP3Part, error) {
+	rows, err := db.Query(ctx, `SELECT messageblk_idnr, blocksize FROM {messageblks} WHERE physmessage_id = ? ORDER BY messageblk_idnr`, physID)
+	if err != nil {
+		return nil, fmt.Errorf("legacy blocks of message %d: %w", physID, err)
+	}
+	defer rows.Close()
+	var out []POP3Part
+	for rows.Next() {
+		p := POP3Part{Legacy: true}
+		if err := rows.Scan(&p.ID, &p.Size); err != nil {
+			return nil, fmt.Errorf("legacy blocks of message %d: %w", physID, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("legacy blocks of message %d: %w", physID, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("message %d has no parts and no legacy blocks: %w", physID, ErrNotFound)
+	}
+	return out, nil
+}
+
+// POP3PartData fetches the data of the given mimeparts ids.
+func (db *DB) POP3PartData(ctx context.Context, ids []int64) (map[int64][]byte, error) {
+	out := make(map[int64][]byte, len(ids))
+	for len(ids) > 0 {
+		k := min(len(ids), chunk)
+		rows, err := db.Query(ctx, `SELECT id, data FROM {mimeparts} WHERE id IN `+inList(k), int64Args(ids[:k])...)
+		if err != nil {
+			return nil, fmt.Errorf("part data: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var data []byte
+			if err := rows.Scan(&id, &data); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("part data: %w", err)
+			}
+			if data == nil {
+				data = []byte{}
+			}
+			out[id] = data
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("part data: %w", err)
+		}
+		ids = ids[k:]
+	}
+	return out, nil
+}
+
+// POP3PartChunk reads length bytes of a part's (or legacy block's) data
+// from offset (0-based). A result shorter than length means the data ends.
+// Big parts are read this way so that no more than one chunk is held in
+// memory, by the driver or by us.
+func (db *DB) POP3PartChunk(ctx context.Context, p POP3Part, offset, length int64) ([]byte, error) {
+	q := `SELECT SUBSTR(data, ?, ?) FROM {mimeparts} WHERE id = ?`
+	if p.Legacy {
+		col := `messageblk`
+		if db.Dialect == SQLite {
+			col = `CAST(messageblk AS BLOB)` // substr counts characters in TEXT
+		}
+		q = `SELECT SUBSTR(` + col + `, ?, ?) FROM {messageblks} WHERE messageblk_idnr = ?`
+	}
+	var data []byte
+	if err := db.QueryRow(ctx, q, offset+1, length, p.ID).Scan(&data); err != nil {
+		return nil, fmt.Errorf("read part %d at %d: %w", p.ID, offset, err)
+	}
+	return data, nil
+}
