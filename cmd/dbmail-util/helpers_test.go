@@ -16,7 +16,7 @@ import (
 
 // env is one test database with a dbmail.conf pointing at it.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	uri  string
 	conf string
 	dir  string
@@ -35,7 +35,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 
 // newEnv writes a dbmail.conf for uri; the schema is created by the first
 // tool run, the handle for checks is opened lazily.
-func newEnv(t *testing.T, uri string) *env {
+func newEnv(t testing.TB, uri string) *env {
 	t.Helper()
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "dbmail.conf")

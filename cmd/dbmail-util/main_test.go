@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -463,4 +464,68 @@ func TestUtilBinary(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
 		t.Errorf("dbmail-util -s with a dangling alias: %v, want exit status 2", err)
 	}
+}
+
+// BenchmarkUtilAllChecksDryRun measures `dbmail-util -a` (dry run: every
+// count query of -t -p -b -d -s) over 300 corpus messages on SQLite.
+func BenchmarkUtilAllChecksDryRun(b *testing.B) {
+	e := newEnv(b, "sqlite://"+filepath.ToSlash(filepath.Join(b.TempDir(), "dbmail.db")))
+	ctx := context.Background()
+	d := e.handle()
+	if err := d.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	uid, err := d.CreateUser(ctx, db.User{Name: "alice", Passwd: "x", Active: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mb, err := d.FindMailbox(ctx, uid, "INBOX")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 300; i++ {
+		m, err := message.Parse(corpusFile(b, []string{"ham", "spam"}[i%2], i/2), message.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: mb.ID, QuotaUser: uid}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		var out, errb bytes.Buffer
+		if code := run([]string{"-f", e.conf, "-a"}, &out, &errb); code != 0 {
+			b.Fatalf("exit %d: %s", code, errb.String())
+		}
+	}
+}
+
+// TestUtilHeaderNames: orphan header names are removed only when the
+// header cache is writable (spec 7.2 -t, header_cache_readonly).
+func TestUtilHeaderNames(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		f := newFixture(t, e)
+		f.exec(t, `INSERT INTO {headername} (headername) VALUES ('x-orphan-name')`)
+		orphan := `SELECT COUNT(*) FROM {headername} WHERE headername = 'x-orphan-name'`
+		f.expectRun(t, 0, []string{"Skipping headernames: header_cache_readonly is set.", cleanLine}, "-t", "-y")
+		if n := f.count(t, orphan); n != 1 {
+			t.Fatalf("read-only header cache: orphan header name removed")
+		}
+		conf, err := os.ReadFile(e.conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(e.conf, append(conf, "header_cache_readonly = no\n"...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// Seeded names no stored message uses are orphans too.
+		n := strconv.FormatInt(f.count(t, `SELECT COUNT(*) FROM {headername} WHERE NOT EXISTS (SELECT 1 FROM {header} h WHERE h.headername_id = {headername}.id)`), 10)
+		f.expectRun(t, 0, []string{"Found [" + n + "] unconnected headernames.", cleanLine}, "-t")
+		f.expectRun(t, 0, []string{"Found [" + n + "] unconnected headernames; deleted.", cleanLine}, "-t", "-y")
+		if n := f.count(t, orphan); n != 0 {
+			t.Errorf("orphan header name still there")
+		}
+	})
 }
