@@ -107,7 +107,11 @@ CONF
 
 mkdir -p "$dir/run/state"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-dovecot -c "$dir/dovecot.conf"
+# Detach from our stdout/stderr so callers reading them see EOF.
+if ! dovecot -c "$dir/dovecot.conf" </dev/null >>"$dir/log/startup.log" 2>&1; then
+	cat "$dir/log/startup.log" >&2
+	exit 1
+fi
 
 # Wait until the port accepts connections.
 n=0
