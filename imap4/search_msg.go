@@ -1,0 +1,229 @@
+package imap4
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dbmail-go/dbmail/message"
+)
+
+// maxHeaderCapture bounds the top-level header read for SEARCH, SORT and
+// THREAD; a message without a blank line within it is cut there.
+const maxHeaderCapture = 1 << 20
+
+// hdrField is one top-level header field: the name as written and the raw
+// value with folding removed.
+type hdrField struct {
+	Name, Value string
+}
+
+// msgHeader is the parsed top-level header of one message, with the
+// charset that 8-bit header text falls back to (spec 2.9 step 3).
+type msgHeader struct {
+	fields  []hdrField
+	charset string
+}
+
+// values returns the RFC 2047-decoded values of every field called name
+// (any case), in order.
+func (h *msgHeader) values(name string) []string {
+	var out []string
+	for _, f := range h.fields {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, message.DecodeHeader(f.Value, h.charset))
+		}
+	}
+	return out
+}
+
+// raw returns the raw value of the first field called name.
+func (h *msgHeader) raw(name string) (string, bool) {
+	for _, f := range h.fields {
+		if strings.EqualFold(f.Name, name) {
+			return strings.TrimSpace(f.Value), true
+		}
+	}
+	return "", false
+}
+
+// first returns the decoded value of the first field called name.
+func (h *msgHeader) first(name string) (string, bool) {
+	v, ok := h.raw(name)
+	if !ok {
+		return "", false
+	}
+	return message.DecodeHeader(v, h.charset), true
+}
+
+// sentDate is the Date: field parsed in its own offset (RFC 5322 §3.3);
+// ok is false when it is missing or unparsable.
+func (h *msgHeader) sentDate() (time.Time, bool) {
+	v, ok := h.raw("date")
+	if !ok {
+		return time.Time{}, false
+	}
+	return message.ParseDate(v)
+}
+
+// parseHeaderFields parses a header block (up to its blank line) into
+// fields, unfolding continuation lines (RFC 5322 §2.2.3). Lines that are
+// neither fields nor continuations are skipped.
+func parseHeaderFields(block []byte) msgHeader {
+	var h msgHeader
+	var cur []byte
+	have := false
+	var name string
+	flush := func() {
+		if have {
+			h.fields = append(h.fields, hdrField{Name: name, Value: string(cur)})
+		}
+		have = false
+		cur = cur[:0]
+	}
+	for len(block) > 0 {
+		line := block
+		if i := bytes.IndexByte(block, '\n'); i >= 0 {
+			line, block = block[:i], block[i+1:]
+		} else {
+			block = nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if have {
+				cur = append(cur, line...)
+			}
+			continue
+		}
+		flush()
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			continue
+		}
+		n := bytes.TrimRight(line[:colon], " \t")
+		if len(n) == 0 {
+			continue
+		}
+		name, have = string(n), true
+		cur = append(cur, line[colon+1:]...)
+	}
+	flush()
+	if ct, ok := h.raw("content-type"); ok {
+		h.charset = paramValue(ct, "charset")
+	}
+	return h
+}
+
+// paramValue finds a parameter of a structured field value such as
+// `text/plain; charset="utf-8"` (RFC 2045 §5.1), "" when absent.
+func paramValue(v, name string) string {
+	for _, p := range strings.Split(v, ";")[1:] {
+		k, val, ok := strings.Cut(p, "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), name) {
+			continue
+		}
+		return strings.Trim(strings.TrimSpace(val), `"`)
+	}
+	return ""
+}
+
+// headerCapture collects the wire form up to and including the blank line
+// that ends the top-level header, then stops the stream.
+type headerCapture struct {
+	buf  []byte
+	done bool
+}
+
+func (c *headerCapture) Write(p []byte) (int, error) {
+	if c.done {
+		return 0, errRangeDone
+	}
+	start := len(c.buf) - 3
+	if start < 0 {
+		start = 0
+	}
+	c.buf = append(c.buf, p...)
+	if len(c.buf) >= 2 && (c.buf[0] == '\n' || (c.buf[0] == '\r' && c.buf[1] == '\n')) {
+		c.buf, c.done = c.buf[:0], true // empty header
+		return len(p), errRangeDone
+	}
+	if i := bytes.Index(c.buf[start:], []byte("\n\r\n")); i >= 0 {
+		c.buf, c.done = c.buf[:start+i+3], true
+	} else if i := bytes.Index(c.buf[start:], []byte("\n\n")); i >= 0 {
+		c.buf, c.done = c.buf[:start+i+2], true
+	} else if len(c.buf) >= maxHeaderCapture {
+		c.buf, c.done = c.buf[:maxHeaderCapture], true
+	}
+	if c.done {
+		return len(p), errRangeDone
+	}
+	return len(p), nil
+}
+
+// readHeader reads only the top-level header section of a message: it
+// streams the wire form and stops at the blank line, so a big body is not
+// read.
+func readHeader(ctx context.Context, src MsgSource, m *MsgMeta) (msgHeader, error) {
+	c := &headerCapture{}
+	err := src.WriteWire(ctx, m, c)
+	if !c.done && err != nil {
+		return msgHeader{}, fmt.Errorf("read header of uid %d: %w", m.UID, err)
+	}
+	return parseHeaderFields(c.buf), nil
+}
+
+// msgData is what evaluating keys for one message has loaded so far; it
+// is reset for every message so that at most one message is held.
+type msgData struct {
+	ctx context.Context
+	src MsgSource
+	m   *MsgMeta
+
+	hdr     *msgHeader
+	wire    []byte
+	tree    *message.Node
+	hdrText []string // decoded "Name: value" lines for TEXT
+}
+
+func (d *msgData) header() (*msgHeader, error) {
+	if d.hdr != nil {
+		return d.hdr, nil
+	}
+	if d.wire != nil {
+		h := parseHeaderFields(d.wire)
+		d.hdr = &h
+		return d.hdr, nil
+	}
+	h, err := readHeader(d.ctx, d.src, d.m)
+	if err != nil {
+		return nil, err
+	}
+	d.hdr = &h
+	return d.hdr, nil
+}
+
+func (d *msgData) content() ([]byte, *message.Node, error) {
+	if d.wire == nil {
+		w, err := d.src.Wire(d.ctx, d.m)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read message uid %d: %w", d.m.UID, err)
+		}
+		d.wire = w
+	}
+	if d.tree == nil {
+		t, err := d.src.Structure(d.ctx, d.m)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read structure of uid %d: %w", d.m.UID, err)
+		}
+		if t == nil {
+			t = message.ParseStructure(d.wire)
+		}
+		d.tree = t
+	}
+	return d.wire, d.tree, nil
+}
