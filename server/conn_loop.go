@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -49,21 +50,61 @@ func (c *Conn) run() (reason CloseReason) {
 		if c.flags.Load() != 0 || c.closeReq.Load() != 0 {
 			continue // raced with Wake/Close: handle before waiting
 		}
-		if c.raw != nil {
+		var r CloseReason
+		again := true
+		switch tc, isTLS := c.nc.(*tls.Conn); {
+		case c.raw != nil:
 			// Wait for input holding no buffer (idle connections cost no
 			// read buffer).
 			if err := c.raw.Read(c.peekFn); err != nil {
-				if r, again := c.readFailed(err); !again {
-					return r
-				}
-				continue
+				r, again = c.readFailed(err)
+				break
 			}
+			r, again = c.readOnce()
+		case isTLS:
+			r, again = c.readTLS(tc)
+		default:
+			r, again = c.readOnce()
 		}
-		r, again := c.readOnce()
 		if !again {
 			return r
 		}
 	}
+}
+
+// readTLS waits for input inside crypto/tls reading a single byte into the
+// Conn's probe byte, so an idle TLS connection holds no pooled buffer; then
+// it borrows one and takes only what crypto/tls already decrypted or
+// buffered (the read deadline is moved into the past for that read), and
+// feeds both to the session.
+func (c *Conn) readTLS(tc *tls.Conn) (CloseReason, bool) {
+	n, err := tc.Read(c.probe[:])
+	if n == 0 {
+		if err != nil {
+			return c.readFailed(err)
+		}
+		return CloseNone, true
+	}
+	bp := c.srv.bufs.small
+	if c.big {
+		bp = c.srv.bufs.large
+	}
+	buf := bp.get()
+	(*buf)[0] = c.probe[0]
+	m := 0
+	if err == nil {
+		_ = c.sock.SetReadDeadline(aLongTimeAgo)
+		var derr error
+		m, derr = tc.Read((*buf)[1:])
+		if derr != nil && !errors.Is(derr, os.ErrDeadlineExceeded) {
+			err = derr
+		}
+	}
+	r, again := c.feed(bp, buf, 1+m)
+	if !again || err == nil {
+		return r, again
+	}
+	return c.readFailed(err)
 }
 
 // readOnce borrows a buffer, reads what is there, feeds it to the session
@@ -75,24 +116,31 @@ func (c *Conn) readOnce() (CloseReason, bool) {
 	}
 	buf := bp.get()
 	n, err := c.nc.Read(*buf)
-	if n > 0 {
-		c.bytesIn.Add(uint64(n))
-		c.lastActive.Store(time.Now().UnixNano())
-		c.big = n == len(*buf)
-		derr := c.sess.OnData((*buf)[:n])
+	if n == 0 {
 		bp.put(buf)
-		if derr != nil {
-			_ = c.Flush() // the session's last words (BAD, BYE)
-			return c.errReason(derr, CloseProtocolError), false
-		}
-		if r := c.afterCallback(); r != CloseNone {
-			return r, false
-		}
-	} else {
-		bp.put(buf)
+	} else if r, again := c.feed(bp, buf, n); !again {
+		return r, false
 	}
 	if err != nil {
 		return c.readFailed(err)
+	}
+	return CloseNone, true
+}
+
+// feed passes (*buf)[:n] to the session, gives the buffer back, and runs
+// the after-callback work.
+func (c *Conn) feed(bp *bufPool, buf *[]byte, n int) (CloseReason, bool) {
+	c.bytesIn.Add(uint64(n))
+	c.lastActive.Store(time.Now().UnixNano())
+	c.big = n == len(*buf)
+	derr := c.sess.OnData((*buf)[:n])
+	bp.put(buf)
+	if derr != nil {
+		_ = c.Flush() // the session's last words (BAD, BYE)
+		return c.errReason(derr, CloseProtocolError), false
+	}
+	if r := c.afterCallback(); r != CloseNone {
+		return r, false
 	}
 	return CloseNone, true
 }

@@ -31,7 +31,12 @@ func (c *Conn) handshake() CloseReason {
 	timeout := c.srv.settings().LoginTimeout
 	_ = c.sock.SetDeadline(time.Now().Add(timeout))
 	ctx, cancel := context.WithTimeout(c.srv.baseCtx, timeout)
-	err := tc.HandshakeContext(ctx)
+	// The handshake needs a deep stack; running it on its own short-lived
+	// goroutine keeps the connection goroutine's stack small for the idle
+	// life of the connection.
+	errc := make(chan error, 1)
+	go func() { errc <- tc.HandshakeContext(ctx) }()
+	err := <-errc
 	cancel()
 	_ = c.sock.SetDeadline(time.Time{})
 	if err != nil {

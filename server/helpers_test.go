@@ -125,7 +125,7 @@ func (ts *testServer) conn(t *testing.T) *Conn {
 
 // writeCert generates a self-signed ECDSA certificate for 127.0.0.1 and
 // localhost and returns the PEM file paths and a pool trusting it.
-func writeCert(t *testing.T, dir, name string, serial int64) (certFile, keyFile string, pool *x509.CertPool) {
+func writeCert(t testing.TB, dir, name string, serial int64) (certFile, keyFile string, pool *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

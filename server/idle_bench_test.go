@@ -2,6 +2,8 @@ package server
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"context"
 	"fmt"
 	"io"
@@ -23,17 +25,31 @@ const idleConns = 10000
 // and goroutine-stack bytes per connection from runtime.MemStats.
 // Run: go test -run '^$' -bench IdleConnections -benchtime 1x ./server/
 func BenchmarkIdleConnections(b *testing.B) {
-	for range b.N {
-		heap, stack := measureIdle(b)
-		b.ReportMetric(float64(heap)/idleConns, "heap-B/conn")
-		b.ReportMetric(float64(stack)/idleConns, "stack-B/conn")
-		b.ReportMetric(float64(heap+stack)/idleConns, "B/conn")
+	for _, useTLS := range []bool{false, true} {
+		name := "plain"
+		if useTLS {
+			name = "tls"
+		}
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				heap, stack := measureIdle(b, useTLS)
+				b.ReportMetric(float64(heap)/idleConns, "heap-B/conn")
+				b.ReportMetric(float64(stack)/idleConns, "stack-B/conn")
+				b.ReportMetric(float64(heap+stack)/idleConns, "B/conn")
+			}
+		})
 	}
 }
 
-func measureIdle(b *testing.B) (heap, stack int64) {
+func measureIdle(b *testing.B, useTLS bool) (heap, stack int64) {
 	cfg := testConfig(b)
 	cfg.LoginTimeout = time.Hour
+	kind, caFile := kindPlain, ""
+	if useTLS {
+		kind = kindTLS
+		cfg.TLS.CertFile, cfg.TLS.KeyFile, _ = writeCert(b, b.TempDir(), "idle", 9)
+		caFile = cfg.TLS.CertFile
+	}
 	p := newEchoProto()
 	p.closed = make(chan closeEvent, idleConns+10)
 	s, err := New(cfg, p, Options{Logger: discard()})
@@ -44,7 +60,7 @@ func measureIdle(b *testing.B) (heap, stack int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.listeners = append(s.listeners, boundListener{ln: ln, kind: kindPlain})
+	s.listeners = append(s.listeners, boundListener{ln: ln, kind: kind})
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan struct{})
 	go func() { defer close(served); _ = s.Serve(ctx) }()
@@ -55,7 +71,7 @@ func measureIdle(b *testing.B) (heap, stack int64) {
 	runtime.ReadMemStats(&before)
 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestIdleClientsChild$")
-	cmd.Env = append(os.Environ(), "DBMAIL_IDLE_ADDR="+ln.Addr().String(), "DBMAIL_IDLE_N="+strconv.Itoa(idleConns))
+	cmd.Env = append(os.Environ(), "DBMAIL_IDLE_ADDR="+ln.Addr().String(), "DBMAIL_IDLE_N="+strconv.Itoa(idleConns), "DBMAIL_IDLE_CA="+caFile)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -92,10 +108,27 @@ func TestIdleClientsChild(t *testing.T) {
 		t.Skip("helper process for BenchmarkIdleConnections")
 	}
 	n, _ := strconv.Atoi(os.Getenv("DBMAIL_IDLE_N"))
+	var tcfg *tls.Config
+	if ca := os.Getenv("DBMAIL_IDLE_CA"); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		tcfg = tlsClientConfig(pool)
+	}
 	conns := make([]net.Conn, 0, n)
 	greeting := make([]byte, len("* OK echo ready\r\n"))
 	for i := range n {
-		c, err := net.Dial("tcp", addr)
+		var c net.Conn
+		var err error
+		if tcfg != nil {
+			c, err = tls.Dial("tcp", addr, tcfg)
+		} else {
+			c, err = net.Dial("tcp", addr)
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "dial %d: %v\n", i, err)
 			os.Exit(2)
