@@ -2,9 +2,9 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"context"
 	"fmt"
 	"io"
 	"net"
