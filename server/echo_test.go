@@ -10,7 +10,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -29,10 +28,8 @@ import (
 // Commands of one read are queued first (CommandQueued) and then run, so
 // the pipelining limit applies to what arrives in one read.
 type echoProto struct {
-	mu       sync.Mutex
-	sessions map[uint64]*echoSession
-	closed   chan closeEvent
-	queries  chan error
+	closed  chan closeEvent
+	queries chan error
 }
 
 type closeEvent struct {
@@ -42,28 +39,17 @@ type closeEvent struct {
 
 func newEchoProto() *echoProto {
 	return &echoProto{
-		sessions: make(map[uint64]*echoSession),
-		closed:   make(chan closeEvent, 100),
-		queries:  make(chan error, 100),
+		closed:  make(chan closeEvent, 100),
+		queries: make(chan error, 100),
 	}
 }
 
 func (p *echoProto) NewSession(c *Conn) Session {
-	s := &echoSession{c: c, p: p}
-	p.mu.Lock()
-	p.sessions[c.ID()] = s
-	p.mu.Unlock()
-	return s
+	return &echoSession{c: c, p: p}
 }
 
 func (p *echoProto) Refuse(w io.Writer, r CloseReason) {
 	fmt.Fprintf(w, "* BYE %s\r\n", r)
-}
-
-func (p *echoProto) session(id uint64) *echoSession {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.sessions[id]
 }
 
 // waitClose returns the next close reason or fails after d.
