@@ -1,0 +1,105 @@
+package imap4
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/dbmail-go/dbmail/db"
+	"github.com/dbmail-go/dbmail/message"
+)
+
+// memoMax bounds the wire form the source keeps for the message being
+// rendered (several items of one FETCH read it).
+const memoMax = 1 << 20
+
+// msgSource is the session's MsgSource: message text is rebuilt from SQL
+// on the worker pool (db.WriteMessage, part by part), envelopes are kept
+// in the query cache by physmessage id (immutable), and the last
+// message's wire form and MIME tree are memoised for the items of one
+// FETCH.
+type msgSource struct {
+	s        *Session
+	memoID   int64
+	memoWire []byte
+	memoTree *message.Node
+}
+
+// WriteWire implements MsgSource: streams the CRLF wire form.
+func (src *msgSource) WriteWire(ctx context.Context, m *MsgMeta, w io.Writer) error {
+	if src.memoID == m.PhysID && src.memoWire != nil {
+		_, err := w.Write(src.memoWire)
+		return err
+	}
+	var n int64
+	err := src.s.query(func(ctx context.Context, d *db.DB) error {
+		var err error
+		n, err = d.WriteMessage(ctx, m.PhysID, w, message.FormCRLF)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("message %d: %w", m.UID, err)
+	}
+	if n != m.RFCSize {
+		return fmt.Errorf("message %d: wire form is %d bytes, rfcsize says %d", m.UID, n, m.RFCSize)
+	}
+	return nil
+}
+
+// Wire implements MsgSource.
+func (src *msgSource) Wire(ctx context.Context, m *MsgMeta) ([]byte, error) {
+	if src.memoID == m.PhysID && src.memoWire != nil {
+		return src.memoWire, nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(min(max(m.RFCSize, 0), memoMax)))
+	if err := src.WriteWire(ctx, m, &buf); err != nil {
+		return nil, err
+	}
+	if buf.Len() <= memoMax {
+		src.memoID, src.memoWire, src.memoTree = m.PhysID, buf.Bytes(), nil
+	}
+	return buf.Bytes(), nil
+}
+
+// Structure implements MsgSource.
+func (src *msgSource) Structure(ctx context.Context, m *MsgMeta) (*message.Node, error) {
+	if src.memoID == m.PhysID && src.memoTree != nil {
+		return src.memoTree, nil
+	}
+	wire, err := src.Wire(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	n := message.ParseStructure(wire)
+	if src.memoID == m.PhysID {
+		src.memoTree = n
+	}
+	return n, nil
+}
+
+// Envelope implements MsgSource.
+func (src *msgSource) Envelope(ctx context.Context, m *MsgMeta) (string, error) {
+	key := "imap:env:" + strconv.FormatInt(m.PhysID, 10)
+	c := src.s.cfg.Cache
+	if c != nil {
+		if v, ok := c.Get(ctx, key); ok {
+			return string(v), nil
+		}
+	}
+	wire, err := src.Wire(ctx, m)
+	if err != nil {
+		return "", err
+	}
+	parsed, err := message.Parse(wire, message.Options{})
+	if err != nil {
+		return "", fmt.Errorf("message %d: %w", m.UID, err)
+	}
+	env := parsed.Envelope()
+	if c != nil {
+		c.Set(ctx, key, []byte(env))
+	}
+	return env, nil
+}
