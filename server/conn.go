@@ -179,7 +179,7 @@ func (c *Conn) cancelContext() {
 // login_timeout to timeout, the address's login failures are forgotten,
 // and the state dump shows user.
 func (c *Conn) SetUser(user string) {
-	c.authed = true
+	c.UseTimeout()
 	if c.ip.IsValid() {
 		c.srv.fails.succeeded(c.ip)
 	}
@@ -188,7 +188,11 @@ func (c *Conn) SetUser(user string) {
 	c.mu.Unlock()
 }
 
-// Authenticated reports whether SetUser was called.
+// UseTimeout switches the idle limit from login_timeout to timeout without
+// a login, as LMTP does after LHLO (spec 5.3).
+func (c *Conn) UseTimeout() { c.authed = true }
+
+// Authenticated reports whether SetUser or UseTimeout was called.
 func (c *Conn) Authenticated() bool { return c.authed }
 
 // SetState records the protocol state for the dump (IMAP NOT_AUTHENTICATED,

@@ -306,3 +306,26 @@ func TestCloseFromOtherGoroutine(t *testing.T) {
 	}
 	ts.expectClose(t, CloseTooManyErrors)
 }
+
+func TestUseTimeoutWithoutUser(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.LoginTimeout = 100 * time.Millisecond
+	cfg.Timeout = time.Hour
+	s, err := New(cfg, newEchoProto(), Options{Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, cli := net.Pipe()
+	defer cli.Close()
+	defer srv.Close()
+	c := newConn(s, srv, kindPlain, 1, time.Now())
+	before := c.deadline()
+	c.UseTimeout()
+	if after := c.deadline(); after.Sub(before) != time.Hour-100*time.Millisecond {
+		t.Fatalf("deadline moved by %v", after.Sub(before))
+	}
+	if !c.Authenticated() || c.Snapshot(time.Now()).User != "" {
+		t.Fatal("UseTimeout must not set a user")
+	}
+}
