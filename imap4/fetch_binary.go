@@ -162,8 +162,8 @@ func decodeQuotedPrintable(data []byte) []byte {
 		}
 		for i := 0; i < len(line); i++ {
 			c := line[i]
-			if c == '=' && i+2 < len(line) && isHexDigit(line[i+1]) && isHexDigit(line[i+2]) {
-				out = append(out, hexValue(line[i+1])<<4|hexValue(line[i+2]))
+			if c == '=' && i+2 < len(line) && qpIsHex(line[i+1]) && qpIsHex(line[i+2]) {
+				out = append(out, qpHexValue(line[i+1])<<4|qpHexValue(line[i+2]))
 				i += 2
 				continue
 			}
@@ -176,11 +176,11 @@ func decodeQuotedPrintable(data []byte) []byte {
 	return out
 }
 
-func isHexDigit(c byte) bool {
+func qpIsHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-func hexValue(c byte) byte {
+func qpHexValue(c byte) byte {
 	switch {
 	case c >= 'a':
 		return c - 'a' + 10

@@ -138,12 +138,12 @@ type wireRange struct{ start, end int64 }
 // fetchMsg holds what one WriteFetch call has loaded for its message: the
 // wire form (only when small) and the structure.
 type fetchMsg struct {
-	ctx   context.Context
-	m     *MsgMeta
-	src   MsgSource
-	max   int64
-	wire  []byte
-	tree  *message.Node
+	ctx  context.Context
+	m    *MsgMeta
+	src  MsgSource
+	max  int64
+	wire []byte
+	tree *message.Node
 }
 
 func (f *fetchMsg) flagsValue() fetchValue {

@@ -167,19 +167,19 @@ func (ev *searchEval) match(n *searchNode, d *msgData) (bool, error) {
 		}
 		return k.Set.Contains(m.UID, ev.maxUID), nil
 	case SearchFlag:
-		return hasFlag(m.Flags, k.Flag), nil
+		return searchHasFlag(m.Flags, k.Flag), nil
 	case SearchNotFlag:
-		return !hasFlag(m.Flags, k.Flag), nil
+		return !searchHasFlag(m.Flags, k.Flag), nil
 	case SearchLarger:
 		return m.RFCSize > int64(min(k.Number, 1<<63-1)), nil
 	case SearchSmaller:
 		return m.RFCSize < int64(min(k.Number, 1<<63-1)), nil
 	case SearchBefore:
-		return dayOf(m.InternalDate.UTC()) < dayOf(k.Date), nil
+		return searchDay(m.InternalDate.UTC()) < searchDay(k.Date), nil
 	case SearchOn:
-		return dayOf(m.InternalDate.UTC()) == dayOf(k.Date), nil
+		return searchDay(m.InternalDate.UTC()) == searchDay(k.Date), nil
 	case SearchSince:
-		return dayOf(m.InternalDate.UTC()) >= dayOf(k.Date), nil
+		return searchDay(m.InternalDate.UTC()) >= searchDay(k.Date), nil
 	case SearchOlder, SearchYounger:
 		// RFC 5032 §3: OLDER n is older than n seconds, YOUNGER n within them
 		young := ev.now.Sub(m.InternalDate) <= time.Duration(k.Number)*time.Second
@@ -191,7 +191,7 @@ func (ev *searchEval) match(n *searchNode, d *msgData) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		want := dayOf(k.Date)
+		want := searchDay(k.Date)
 		switch k.Kind {
 		case SearchSentBefore:
 			return day < want, nil
@@ -218,9 +218,9 @@ func (ev *searchEval) inSaved(seq uint32) bool {
 	return ok
 }
 
-// hasFlag compares flags case-insensitively (RFC 3501 §2.3.2: flag names
+// searchHasFlag compares flags case-insensitively (RFC 3501 §2.3.2: flag names
 // are not case-sensitive).
-func hasFlag(flags []string, want string) bool {
+func searchHasFlag(flags []string, want string) bool {
 	for _, f := range flags {
 		if strings.EqualFold(f, want) {
 			return true
@@ -229,9 +229,9 @@ func hasFlag(flags []string, want string) bool {
 	return false
 }
 
-// dayOf is a calendar day as an ordered number: the date keys disregard
+// searchDay is a calendar day as an ordered number: the date keys disregard
 // time and timezone (RFC 3501 §6.4.4).
-func dayOf(t time.Time) int {
+func searchDay(t time.Time) int {
 	return t.Year()*512 + int(t.Month())*32 + t.Day()
 }
 
@@ -243,9 +243,9 @@ func (d *msgData) sentDay() (int, error) {
 		return 0, err
 	}
 	if t, ok := h.sentDate(); ok {
-		return dayOf(t), nil
+		return searchDay(t), nil
 	}
-	return dayOf(d.m.InternalDate.UTC()), nil
+	return searchDay(d.m.InternalDate.UTC()), nil
 }
 
 // headerContains: HEADER field-name string (RFC 3501 §6.4.4) — some field

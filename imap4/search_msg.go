@@ -114,14 +114,14 @@ func parseHeaderFields(block []byte) msgHeader {
 	}
 	flush()
 	if ct, ok := h.raw("content-type"); ok {
-		h.charset = paramValue(ct, "charset")
+		h.charset = headerParam(ct, "charset")
 	}
 	return h
 }
 
-// paramValue finds a parameter of a structured field value such as
+// headerParam finds a parameter of a structured field value such as
 // `text/plain; charset="utf-8"` (RFC 2045 §5.1), "" when absent.
-func paramValue(v, name string) string {
+func headerParam(v, name string) string {
 	for _, p := range strings.Split(v, ";")[1:] {
 		k, val, ok := strings.Cut(p, "=")
 		if !ok || !strings.EqualFold(strings.TrimSpace(k), name) {

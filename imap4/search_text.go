@@ -130,9 +130,9 @@ func searchTextUTF8(s, charset string) (string, error) {
 // decodeValue decodes a raw header value (RFC 2047, spec 2.9 step 3).
 func decodeValue(raw, charset string) string { return message.DecodeHeader(raw, charset) }
 
-// toUTF8 converts text from a part's charset; unknown charsets and text
+// partTextUTF8 converts text from a part's charset; unknown charsets and text
 // that does not convert are searched as they are.
-func toUTF8(b []byte, charset string) []byte {
+func partTextUTF8(b []byte, charset string) []byte {
 	switch strings.ToLower(strings.TrimSpace(charset)) {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
 		return b
@@ -177,7 +177,7 @@ func nodeContains(wire []byte, n *message.Node, needle foldedText) bool {
 		return false
 	case n.Message != nil:
 		inner := n.Message
-		if inRange(wire, inner.Start, inner.BodyStart) {
+		if wireInRange(wire, inner.Start, inner.BodyStart) {
 			h := parseHeaderFields(wire[inner.Start:inner.BodyStart])
 			for _, f := range h.fields {
 				if needle.in(f.Name + ": " + decodeValue(f.Value, h.charset)) {
@@ -190,7 +190,7 @@ func nodeContains(wire []byte, n *message.Node, needle foldedText) bool {
 	if n.Type != "text" && n.Type != "message" && n.Type != "" {
 		return false
 	}
-	if !inRange(wire, n.BodyStart, n.End) {
+	if !wireInRange(wire, n.BodyStart, n.End) {
 		return false
 	}
 	body := wire[n.BodyStart:n.End]
@@ -199,13 +199,13 @@ func nodeContains(wire []byte, n *message.Node, needle foldedText) bool {
 	}
 	for _, p := range n.Params {
 		if p.Name == "charset" {
-			body = toUTF8(body, p.Value)
+			body = partTextUTF8(body, p.Value)
 			break
 		}
 	}
 	return needle.inBytes(body)
 }
 
-func inRange(wire []byte, start, end int64) bool {
+func wireInRange(wire []byte, start, end int64) bool {
 	return start >= 0 && start <= end && end <= int64(len(wire))
 }

@@ -70,16 +70,16 @@ func newThreadMsg(h *msgHeader, m *MsgMeta) threadMsg {
 	t.subject = message.BaseSubject(subj)
 	t.reply = isReplySubject(subj)
 	if v, ok := h.raw("message-id"); ok {
-		if ids := parseMsgIDs(v); len(ids) > 0 {
+		if ids := threadMsgIDs(v); len(ids) > 0 {
 			t.id = ids[0]
 		}
 	}
 	if v, ok := h.raw("references"); ok {
-		t.refs = parseMsgIDs(v)
+		t.refs = threadMsgIDs(v)
 	}
 	if len(t.refs) == 0 {
 		if v, ok := h.raw("in-reply-to"); ok {
-			if ids := parseMsgIDs(v); len(ids) > 0 {
+			if ids := threadMsgIDs(v); len(ids) > 0 {
 				t.refs = ids[:1]
 			}
 		}
@@ -87,9 +87,9 @@ func newThreadMsg(h *msgHeader, m *MsgMeta) threadMsg {
 	return t
 }
 
-// parseMsgIDs extracts the msg-ids of a field (RFC 5322 §3.6.4): the text
+// threadMsgIDs extracts the msg-ids of a field (RFC 5322 §3.6.4): the text
 // inside each "<…>".
-func parseMsgIDs(v string) []string {
+func threadMsgIDs(v string) []string {
 	var ids []string
 	for {
 		i := strings.IndexByte(v, '<')
