@@ -223,7 +223,7 @@ var errTestSource = errors.New("test source failure")
 type failingSource struct{}
 
 func (failingSource) WriteWire(context.Context, *MsgMeta, io.Writer) error { return errTestSource }
-func (failingSource) Wire(context.Context, *MsgMeta) ([]byte, error)      { return nil, errTestSource }
+func (failingSource) Wire(context.Context, *MsgMeta) ([]byte, error)       { return nil, errTestSource }
 func (failingSource) Structure(context.Context, *MsgMeta) (*message.Node, error) {
 	return nil, errTestSource
 }
