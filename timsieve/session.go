@@ -221,7 +221,7 @@ func (s *session) query(fn func(ctx context.Context, d *db.DB) error) (ok bool, 
 		ferr = fn(ctx, s.p.DB.On(conn))
 		return nil
 	})
-	if err == nil && (ferr == nil || !db.IsTemporary(ferr)) {
+	if err == nil && (ferr == nil || !db.IsTemporary(ferr) || errors.Is(ferr, db.ErrAuth)) {
 		return true, ferr
 	}
 	if err == nil {
