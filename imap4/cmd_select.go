@@ -122,12 +122,11 @@ func (s *Session) cmdSelect(cmd *Command) {
 	e.Raw("* OK [UIDNEXT ").Number(v.uidNext).Raw("] Predicted next UID").CRLF()
 	e.Raw("* OK [UIDVALIDITY ").Number(uint32(mb.ID)).Raw("] UID value").CRLF()
 	e.Raw("* OK [HIGHESTMODSEQ ").Number64(max(v.modseq, 1)).Raw("] Highest").CRLF()
-	if !examine {
-		for i := range v.msgs {
-			if !hasFlag(v.msgs[i].Flags, `\Seen`) {
-				e.Raw("* OK [UNSEEN ").Number(uint32(i + 1)).Raw("] first unseen message").CRLF()
-				break
-			}
+	// RFC 3501 §6.3.1/§6.3.2: UNSEEN for SELECT and EXAMINE alike.
+	for i := range v.msgs {
+		if !hasFlag(v.msgs[i].Flags, `\Seen`) {
+			e.Raw("* OK [UNSEEN ").Number(uint32(i + 1)).Raw("] first unseen message").CRLF()
+			break
 		}
 	}
 	if q := a.QResync; q != nil && q.UIDValidity == uint32(mb.ID) {
