@@ -81,7 +81,8 @@ type Recipient struct {
 type Result struct {
 	Recipient string
 	DSN       DSN
-	Err       error // the cause of a failure, for the log
+	Err       error   // the cause of a failure, for the log
+	Mailboxes []int64 // mailboxes that received a copy, for change notification
 }
 
 // plan is one user's share of a recipient: where its copies go.
@@ -151,6 +152,9 @@ func (d *Deliverer) Deliver(ctx context.Context, raw []byte, envelopeFrom string
 		} else {
 			for _, p := range plans {
 				for _, di := range p.dests {
+					if stored[di].Err == nil {
+						results[p.rcpt].Mailboxes = append(results[p.rcpt].Mailboxes, dests[di].MailboxID)
+					}
 					if stored[di].Err != nil {
 						q := DSNQuotaHard
 						if d.Opt.QuotaSoft {
