@@ -37,6 +37,10 @@ func (s *Session) cmdList(cmd *Command) {
 		s.done(cmd, "")
 		return
 	}
+	if msg := checkListOptions(a); msg != "" {
+		s.bad(cmd, msg)
+		return
+	}
 	selSub := a.LSUB || has(a.SelectOpts, "SUBSCRIBED")
 	retSub := selSub && !a.LSUB || has(a.ReturnOpts, "SUBSCRIBED")
 	var boxes []db.VisibleMailbox
@@ -53,11 +57,24 @@ func (s *Session) cmdList(cmd *Command) {
 		s.fail(cmd, err)
 		return
 	}
-	entries := s.listEntries(boxes, subs)
 	var patterns []string
+	percent := false
 	for _, p := range a.Patterns {
 		patterns = append(patterns, a.Reference+p)
+		percent = percent || strings.Contains(p, "%")
 	}
+	if a.LSUB {
+		// RFC 3501 §6.3.9: only subscribed names; a parent that is not
+		// subscribed appears as \Noselect when "%" stops at it.
+		kept := boxes[:0]
+		for _, b := range boxes {
+			if subs[b.ID] {
+				kept = append(kept, b)
+			}
+		}
+		boxes = kept
+	}
+	entries := s.listEntries(boxes, subs, !a.LSUB || percent)
 	names := make([]string, 0, len(entries))
 	for n := range entries {
 		names = append(names, n)
@@ -68,7 +85,7 @@ func (s *Session) cmdList(cmd *Command) {
 		if !matchAny(patterns, n) {
 			continue
 		}
-		if selSub && !e.subscribed {
+		if selSub && !e.subscribed && !(a.LSUB && e.mb == nil) {
 			continue
 		}
 		var attrs []string
@@ -121,7 +138,7 @@ func (s *Session) listStatus(e *listEntry, items []string) {
 
 // listEntries maps every visible mailbox and every implied parent to its
 // display name.
-func (s *Session) listEntries(boxes []db.VisibleMailbox, subs map[int64]bool) map[string]*listEntry {
+func (s *Session) listEntries(boxes []db.VisibleMailbox, subs map[int64]bool, parents bool) map[string]*listEntry {
 	entries := make(map[string]*listEntry, len(boxes))
 	for i := range boxes {
 		b := &boxes[i]
@@ -135,7 +152,9 @@ func (s *Session) listEntries(boxes []db.VisibleMailbox, subs map[int64]bool) ma
 				e.children = true
 				continue
 			}
-			entries[p] = &listEntry{name: p, children: true}
+			if parents {
+				entries[p] = &listEntry{name: p, children: true}
+			}
 		}
 	}
 	return entries
@@ -191,4 +210,30 @@ func has(list []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// checkListOptions validates LIST-EXTENDED options (RFC 5258 §3): unknown
+// options are errors, and RECURSIVEMATCH needs another selection option.
+func checkListOptions(a *ListArgs) string {
+	other := false
+	for _, o := range a.SelectOpts {
+		switch o {
+		case "SUBSCRIBED", "SPECIAL-USE":
+			other = true
+		case "REMOTE", "RECURSIVEMATCH":
+		default:
+			return "unknown LIST selection option " + o
+		}
+	}
+	if has(a.SelectOpts, "RECURSIVEMATCH") && !other {
+		return "RECURSIVEMATCH needs another selection option"
+	}
+	for _, o := range a.ReturnOpts {
+		switch o {
+		case "SUBSCRIBED", "CHILDREN", "STATUS", "SPECIAL-USE":
+		default:
+			return "unknown LIST return option " + o
+		}
+	}
+	return ""
 }

@@ -92,6 +92,9 @@ func (s *Session) applySnapshot(sn *snapshot, allowExpunge bool) bool {
 			kept = append(kept, v.msgs[i])
 		}
 		v.msgs = kept
+		for i := range v.msgs {
+			v.msgs[i].Seq = uint32(i + 1)
+		}
 	}
 	if v.addKeywords(sn.kwList) {
 		s.enc.Raw("* FLAGS ").FlagList(v.flagNames()).CRLF()
@@ -141,7 +144,7 @@ func (s *Session) applySnapshot(sn *snapshot, allowExpunge bool) bool {
 	for i := range v.msgs {
 		v.msgs[i].Seq = uint32(i + 1)
 	}
-	if len(v.msgs) != oldCount || len(gone) > 0 {
+	if len(v.msgs) != oldCount {
 		s.enc.Star().Number(uint32(len(v.msgs))).Raw(" EXISTS").CRLF()
 		s.enc.Star().Number(uint32(v.recentCount())).Raw(" RECENT").CRLF()
 	}

@@ -38,8 +38,9 @@ func (st State) String() string {
 	return fmt.Sprintf("State(%d)", uint8(st))
 }
 
-// maxErrors is how many consecutive BAD/NO answers end the session as
-// DBMail does ("* BYE [TRY RFC]", spec 6.2).
+// maxErrors is how many consecutive BAD answers end the session ("* BYE
+// [TRY RFC]", spec 6.2; DBMail also counts NO, which ends sessions of
+// clients doing nothing wrong, e.g. deleting absent mailboxes).
 const maxErrors = 5
 
 // Session is one IMAP connection (server.Session). All its methods run on
@@ -58,7 +59,7 @@ type Session struct {
 	sel       *mailboxView
 	condStore bool // CONDSTORE enabled (RFC 7162 §3.1)
 	qresync   bool // QRESYNC enabled (RFC 7162 §3.2.3)
-	errors    int  // consecutive BAD/NO
+	errors    int  // consecutive BAD
 
 	auth    *authState
 	idle    *idleState
@@ -150,7 +151,7 @@ func (s *Session) tagged(tag, status, code, text string) {
 		tag = "*"
 	}
 	s.enc.StatusLine(tag, status, code, text)
-	if status == "OK" {
+	if status != "BAD" {
 		s.errors = 0
 		return
 	}
