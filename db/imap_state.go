@@ -47,10 +47,10 @@ type IMAPStatus struct {
 }
 
 // IMAPMailboxStatus counts a mailbox's visible messages (status < 2) in one
-// query and computes UIDNEXT as spec 2.14 asks: MAX(message_idnr)+1 over
-// every row of the mailbox whatever its status, so it never goes down when
-// messages are expunged; a mailbox that never held a message gets the
-// database-wide MAX+1, which is still a correct prediction.
+// query. UIDNEXT is the database-wide MAX(message_idnr)+1: UIDs are one
+// sequence for all mailboxes (spec 2.14), so that is the UID the next
+// message will get, and it never goes down when messages are expunged
+// (unlike DBMail's per-mailbox value, spec 2.14 quirk).
 func (db *DB) IMAPMailboxStatus(ctx context.Context, mailboxID int64) (IMAPStatus, error) {
 	var st IMAPStatus
 	var msgs, recent, unseen, size, maxUID sql.NullInt64
@@ -66,15 +66,13 @@ func (db *DB) IMAPMailboxStatus(ctx context.Context, mailboxID int64) (IMAPStatu
 		return st, fmt.Errorf("status of mailbox %d: %w", mailboxID, err)
 	}
 	st.Messages, st.Recent, st.Unseen, st.Size = msgs.Int64, recent.Int64, unseen.Int64, size.Int64
-	if maxUID.Valid {
-		st.UIDNext = maxUID.Int64 + 1
-	} else {
-		var global sql.NullInt64
-		if err := db.QueryRow(ctx, `SELECT MAX(message_idnr) FROM {messages}`).Scan(&global); err != nil {
-			return st, fmt.Errorf("uidnext of mailbox %d: %w", mailboxID, err)
-		}
-		st.UIDNext = global.Int64 + 1
+	// UIDs come from one database-wide sequence (spec 2.14), so the next
+	// UID this mailbox can get is above every id in use anywhere.
+	var global sql.NullInt64
+	if err := db.QueryRow(ctx, `SELECT MAX(message_idnr) FROM {messages}`).Scan(&global); err != nil {
+		return st, fmt.Errorf("uidnext of mailbox %d: %w", mailboxID, err)
 	}
+	st.UIDNext = max(global.Int64, maxUID.Int64) + 1
 	if err := db.QueryRow(ctx, `SELECT seq FROM {mailboxes} WHERE mailbox_idnr = ?`, mailboxID).Scan(&st.HighestModSeq); err != nil {
 		return st, fmt.Errorf("modseq of mailbox %d: %w", mailboxID, err)
 	}
