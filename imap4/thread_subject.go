@@ -8,7 +8,7 @@ import "strings"
 // "[fwd: …]" wrapper (step 6). THREAD=REFERENCES step 6 needs it.
 func isReplySubject(subject string) bool {
 	s := strings.ToLower(strings.Join(strings.Fields(subject), " "))
-	if strings.HasSuffix(s, "(fwd)") {
+	if strings.HasSuffix(s, "(fwd)") || isFwdWrapper(s) {
 		return true
 	}
 	for {
@@ -33,6 +33,11 @@ func isReplySubject(subject string) bool {
 			return true
 		}
 	}
+	return isFwdWrapper(s)
+}
+
+// isFwdWrapper: "[fwd:" subject "]" (RFC 5256 §2.1 step 6).
+func isFwdWrapper(s string) bool {
 	return strings.HasPrefix(s, "[fwd:") && strings.HasSuffix(s, "]")
 }
 
