@@ -8,6 +8,8 @@
 #     user1..userUSERS (default 500) with password "pass"
 #   - maildir under DIR/mail, config/logs/runtime under DIR
 #   - limits raised for 2,000+ concurrent connections
+# IMAP_CLIENT_LIMIT (default 1) sets how many sessions one imap process
+# serves; raise it (e.g. 50) for thousands of connections.
 # Prints the port on stdout. Stop it with: kill "$(cat DIR/run/master.pid)"
 # (or: doveadm -c DIR/dovecot.conf stop).
 set -eu
@@ -15,6 +17,7 @@ set -eu
 dir=${1:?usage: run-dovecot.sh DIR [PORT] [USERS]}
 port=${2:-10143}
 users=${3:-500}
+imap_client_limit=${IMAP_CLIENT_LIMIT:-1}
 
 command -v dovecot >/dev/null 2>&1 || {
 	echo "dovecot not installed (apt-get install -y dovecot-imapd)" >&2
@@ -92,7 +95,7 @@ service imap-login {
 }
 service imap {
   process_limit = 2600
-  client_limit = 1
+  client_limit = $imap_client_limit
 }
 service anvil {
   client_limit = 10000
