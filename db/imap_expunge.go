@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -130,4 +131,38 @@ func (db *DB) IMAPCopy(ctx context.Context, fromMailbox int64, srcs []IMAPCopySo
 		return nil, fmt.Errorf("copy messages: %w", err)
 	}
 	return out, nil
+}
+
+// IMAPDiscard expunges the listed messages whatever their flags, in one
+// transaction with one MODSEQ bump, returning their size to quotaUser: it
+// undoes the messages already stored by a MULTIAPPEND whose later message
+// failed (RFC 3502 §6.3.11: all or none).
+func (db *DB) IMAPDiscard(ctx context.Context, mailboxID, quotaUser int64, uids []int64) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		modseq, err := tx.bumpMailboxSeq(ctx, mailboxID)
+		if err != nil {
+			return err
+		}
+		var size int64
+		for rest := uids; len(rest) > 0; {
+			n := min(len(rest), chunk)
+			args := append([]any{mailboxID}, int64Args(rest[:n])...)
+			var part sql.NullInt64
+			if err := tx.QueryRow(ctx, `SELECT SUM(p.messagesize) FROM {messages} m JOIN {physmessage} p ON p.id = m.physmessage_id WHERE m.mailbox_idnr = ? AND m.status < 2 AND m.message_idnr IN `+inList(n), args...).Scan(&part); err != nil {
+				return fmt.Errorf("discard: %w", err)
+			}
+			size += part.Int64
+			rest = rest[n:]
+		}
+		if err := tx.imapSetGone(ctx, mailboxID, uids, modseq); err != nil {
+			return err
+		}
+		if quotaUser != 0 && size > 0 {
+			return tx.addQuotaUsage(ctx, quotaUser, -size)
+		}
+		return nil
+	})
 }

@@ -123,11 +123,13 @@ func (s *Session) cmdAppend(cmd *Command) {
 			data = st.data[i].Bytes()
 		}
 		if len(data) == 0 {
+			s.discard(st.mb.ID, uids)
 			s.no(cmd, "", "empty message")
 			return
 		}
 		parsed, err := message.Parse(data, message.Options{MaxDepth: message.DefaultMaxDepth})
 		if err != nil {
+			s.discard(st.mb.ID, uids)
 			s.no(cmd, "PARSE", "message could not be parsed")
 			return
 		}
@@ -143,6 +145,9 @@ func (s *Session) cmdAppend(cmd *Command) {
 			_, res, err = d.StoreMessage(ctx, parsed, idate, []db.Dest{{MailboxID: st.mb.ID, QuotaUser: s.user.ID, Flags: flags, Keywords: kws, Status: 1}})
 			return err
 		})
+		if err != nil {
+			s.discard(st.mb.ID, uids)
+		}
 		if errors.Is(err, db.ErrNothingStored) && len(res) == 1 && errors.Is(res[0].Err, db.ErrQuota) {
 			s.no(cmd, "OVERQUOTA", "not enough quotum left")
 			return
@@ -189,4 +194,22 @@ func (s *Session) flagsWithRights(list []string, r db.Rights) (db.Flags, []strin
 		}
 	}
 	return f, kws
+}
+
+// discard removes the messages a failed MULTIAPPEND already stored, so the
+// command appends all or nothing (RFC 3502 §6.3.11).
+func (s *Session) discard(mailboxID int64, uids []uint32) {
+	if len(uids) == 0 {
+		return
+	}
+	ids := make([]int64, len(uids))
+	for i, u := range uids {
+		ids[i] = int64(u)
+	}
+	err := s.query(func(ctx context.Context, d *db.DB) error {
+		return d.IMAPDiscard(ctx, mailboxID, s.user.ID, ids)
+	})
+	if err != nil {
+		s.log.Error("undo partial MULTIAPPEND", "mailbox", mailboxID, "err", err)
+	}
 }
