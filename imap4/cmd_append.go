@@ -122,6 +122,13 @@ func (s *Session) cmdAppend(cmd *Command) {
 			}
 			data = st.data[i].Bytes()
 		}
+		if msg.Binary && bytes.IndexByte(data, 0) >= 0 {
+			// RFC 3516 §4.2: binary content cannot be stored as such (the
+			// wire form must stay 7/8-bit text); refuse it.
+			s.discard(st.mb.ID, uids)
+			s.no(cmd, "UNKNOWN-CTE", "binary content with NUL octets cannot be stored")
+			return
+		}
 		if len(data) == 0 {
 			s.discard(st.mb.ID, uids)
 			s.no(cmd, "", "empty message")

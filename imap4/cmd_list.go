@@ -85,8 +85,14 @@ func (s *Session) cmdList(cmd *Command) {
 		if !matchAny(patterns, n) {
 			continue
 		}
+		childInfo := false
 		if selSub && !e.subscribed && !(a.LSUB && e.mb == nil) {
-			continue
+			// RFC 5258 §3.5: RECURSIVEMATCH reports a parent of
+			// subscribed mailboxes with CHILDINFO.
+			if !has(a.SelectOpts, "RECURSIVEMATCH") || !subscribedBelow(entries, n) {
+				continue
+			}
+			childInfo = true
 		}
 		var attrs []string
 		if e.mb == nil || e.mb.NoSelect {
@@ -107,7 +113,11 @@ func (s *Session) cmdList(cmd *Command) {
 		if a.LSUB {
 			kw = "LSUB"
 		}
-		s.enc.Raw("* ").Raw(kw).SP().FlagList(attrs).Raw(` "/" `).Mailbox(n).CRLF()
+		s.enc.Raw("* ").Raw(kw).SP().FlagList(attrs).Raw(` "/" `).Mailbox(n)
+		if childInfo {
+			s.enc.Raw(` ("CHILDINFO" ("SUBSCRIBED"))`)
+		}
+		s.enc.CRLF()
 		if len(a.ReturnStatus) > 0 && e.mb != nil && !e.mb.NoSelect {
 			s.listStatus(e, a.ReturnStatus)
 		}
@@ -236,4 +246,15 @@ func checkListOptions(a *ListArgs) string {
 		}
 	}
 	return ""
+}
+
+// subscribedBelow reports whether a subscribed mailbox lies below name.
+func subscribedBelow(entries map[string]*listEntry, name string) bool {
+	prefix := name + "/"
+	for n, e := range entries {
+		if e.subscribed && strings.HasPrefix(n, prefix) {
+			return true
+		}
+	}
+	return false
 }
