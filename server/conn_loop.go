@@ -250,6 +250,7 @@ func (c *Conn) errReason(err error, def CloseReason) CloseReason {
 func (c *Conn) finish(reason CloseReason) {
 	c.releaseOut()
 	_ = c.nc.Close()
+	c.srv.limiter.release(c.ip) // the slot is free once the socket is
 	c.cancelContext()
 	if c.sess != nil {
 		c.sess.OnClose(reason)

@@ -36,6 +36,15 @@ func TestStateDumpFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The byte counters are updated when the server's write returns, which
+	// can be just after the client has read the reply.
+	waitFor(t, func() bool {
+		var out []uint64
+		for _, c := range ts.sessions() {
+			out = append(out, c.Snapshot(time.Now()).BytesOut)
+		}
+		return len(out) == 2 && out[0] == 32 && out[1] == 21
+	})
 	path := filepath.Join(t.TempDir(), "dbmail-test.state")
 	stop, err := ts.ServeState(path)
 	if err != nil {

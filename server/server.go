@@ -262,7 +262,6 @@ func (s *Server) admit(nc net.Conn, kind string) {
 
 // connDone is called by a connection's goroutine as its last act.
 func (s *Server) connDone(c *Conn) {
-	s.limiter.release(c.ip)
 	s.mu.Lock()
 	delete(s.conns, c.id)
 	s.mu.Unlock()
