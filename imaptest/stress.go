@@ -142,7 +142,19 @@ func RunStress(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger
 		close(done)
 	}()
 	r.progress(runCtx, out, start, done)
-	<-done
+	// Clients finish their command and log out; a server that stops
+	// answering is cut off after the timeout, which is an error.
+	select {
+	case <-done:
+	case <-time.After(cfg.Timeout):
+		for _, sc := range clients {
+			if c := sc.cur.Load(); c != nil {
+				r.errors.add(fmt.Sprintf("client %d: no reply within %s after the run ended", sc.id, cfg.Timeout))
+				c.Close()
+			}
+		}
+		<-done
+	}
 	dur := time.Since(start)
 
 	all := make([]*latencies, len(clients))

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -26,6 +27,7 @@ type stressClient struct {
 	lat latencies
 
 	c    *imapclient.Client
+	cur  atomic.Pointer[imapclient.Client] // c, for closing from the run at its end
 	user string
 
 	loggedIn bool
@@ -181,6 +183,7 @@ func (sc *stressClient) connect(ctx context.Context) error {
 		return fmt.Errorf("connect: %w", err)
 	}
 	sc.c = c
+	sc.cur.Store(c)
 	return nil
 }
 
@@ -192,6 +195,7 @@ func (sc *stressClient) disconnect() {
 	if sc.c != nil {
 		sc.c.Close()
 		sc.c = nil
+		sc.cur.Store(nil)
 	}
 	sc.mu.Lock()
 	if sc.selected {
