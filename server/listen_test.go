@@ -373,3 +373,26 @@ func TestSdNotify(t *testing.T) {
 		t.Fatalf("without NOTIFY_SOCKET: %v", err)
 	}
 }
+
+func FuzzParseCiphers(f *testing.F) {
+	for _, s := range []string{"HIGH:!aNULL:!MD5", "ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256, AES256-SHA", ""} {
+		f.Add(s)
+	}
+	known := map[uint16]bool{}
+	for _, cs := range tls.CipherSuites() {
+		known[cs.ID] = true
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		suites, ignored := ParseCiphers(s)
+		for _, id := range suites {
+			if !known[id] {
+				t.Fatalf("ParseCiphers(%q) returned insecure or unknown suite %#x", s, id)
+			}
+		}
+		for _, w := range ignored {
+			if w == "" {
+				t.Fatalf("ParseCiphers(%q): empty ignored entry", s)
+			}
+		}
+	})
+}

@@ -88,3 +88,22 @@ func TestMaskFromTrace(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseMask(f *testing.F) {
+	for _, s := range []string{"notice", "511", "0", " debug", "1x", "-3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseMask(s)
+		if err == nil && m > MaskAll {
+			t.Fatalf("ParseMask(%q) = %d beyond the mask range", s, m)
+		}
+		tf, err := ParseTrace(s)
+		if err != nil {
+			return
+		}
+		if tf&^(TraceOn|TraceSecrets|TraceBodies) != 0 || (tf != TraceOff && tf&TraceOn == 0) {
+			t.Fatalf("ParseTrace(%q) = %b: unknown bits or secrets/bodies without on", s, tf)
+		}
+	})
+}
