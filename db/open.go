@@ -198,11 +198,12 @@ func (db *DB) h() Handle {
 // On returns a handle that runs every statement on conn: what a job of the
 // daemons' worker pool uses, so the worker's own connection serves it
 // (architecture: one connection per worker). The handle shares caches and
-// settings with db and must not be used after the job returns.
+// settings with db and must not be used after the job returns. Deliveries
+// through it still join db's group commit, which runs on connections of its
+// own.
 func (db *DB) On(conn *sql.Conn) *DB {
 	c := *db
 	c.conn = conn
-	c.group = nil // group commit batches on the pool, not on one connection
 	return &c
 }
 

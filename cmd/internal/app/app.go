@@ -51,6 +51,9 @@ type Options struct {
 	NoDB bool
 	// MaxConns overrides max_db_connections (0 keeps the configured value).
 	MaxConns int
+	// ExtraConns are database connections beyond max_db_connections, for
+	// work outside the worker pool (group commit, notification listener).
+	ExtraConns int
 }
 
 // Start loads the configuration, sets up logging and opens the database.
@@ -103,7 +106,7 @@ func Start(ctx context.Context, program, configPath string, opt Options) (*App, 
 	if opt.MaxConns > 0 {
 		conns = opt.MaxConns
 	}
-	a.DB, err = OpenDB(ctx, cfg, program, conns)
+	a.DB, err = OpenDB(ctx, cfg, program, conns+opt.ExtraConns)
 	if err != nil {
 		return nil, err
 	}

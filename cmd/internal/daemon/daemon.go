@@ -13,6 +13,7 @@ import (
 	"github.com/dbmail-go/dbmail/cmd/internal/app"
 	"github.com/dbmail-go/dbmail/cmd/internal/getopt"
 	"github.com/dbmail-go/dbmail/config"
+	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/server"
 	"github.com/dbmail-go/dbmail/server/logging"
 )
@@ -23,6 +24,9 @@ type Spec struct {
 	Section     string // LMTP
 	Ident       string // syslog ident: dbmail/lmtpd
 	DefaultPort int    // used when neither port nor tls_port nor socket is set; 0 = none
+	// GroupCommit batches concurrent deliveries into shared transactions
+	// (dbmail-lmtpd).
+	GroupCommit bool
 	// Protocol builds the daemon's protocol from the started program. It is
 	// called once at start; reload applies only server settings.
 	Protocol func(a *App) (server.Protocol, error)
@@ -35,6 +39,9 @@ type App struct {
 	Pool    *server.Pool
 	Cache   cache.Cache
 }
+
+// groupCommitWorkers is how many group-commit transactions run at once.
+const groupCommitWorkers = 2
 
 const usageFmt = `Usage: %s [options]
 
@@ -101,7 +108,9 @@ func Main(spec Spec, argv []string, stdout, stderr io.Writer) int {
 
 // Run starts the daemon and serves until a stop signal.
 func Run(ctx context.Context, spec Spec, cfgPath, pidFile string, verbose bool) error {
-	a, err := app.Start(ctx, spec.Program, cfgPath, app.Options{Section: spec.Section, Ident: spec.Ident, Verbose: verbose})
+	// Beyond the pool's workers: group-commit workers and a notification
+	// listener hold connections of their own.
+	a, err := app.Start(ctx, spec.Program, cfgPath, app.Options{Section: spec.Section, Ident: spec.Ident, Verbose: verbose, ExtraConns: groupCommitWorkers + 2})
 	if err != nil {
 		return err
 	}
@@ -117,6 +126,9 @@ func Run(ctx context.Context, spec Spec, cfgPath, pidFile string, verbose bool) 
 	c, err := cache.New(cache.Config{Backend: a.Config.DBMail.QueryCache, MaxBytes: a.Config.DBMail.QueryCacheSize, Servers: a.Config.DBMail.MemcachedServers})
 	if err != nil {
 		return err
+	}
+	if spec.GroupCommit {
+		a.DB.EnableGroupCommit(db.GroupCommitOptions{Workers: groupCommitWorkers})
 	}
 	pool := server.NewPoolWithLogger(a.DB.SQL, cfg.MaxDBConnections, cfg.QueueDepth, a.Log)
 	defer pool.Close()
