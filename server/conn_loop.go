@@ -251,10 +251,11 @@ func (c *Conn) finish(reason CloseReason) {
 	c.releaseOut()
 	_ = c.nc.Close()
 	c.srv.limiter.release(c.ip) // the slot is free once the socket is
-	c.cancelContext()
+	c.closed = true
 	if c.sess != nil {
-		c.sess.OnClose(reason)
+		c.sess.OnClose(reason) // may still Query (authlog, spec 8.3)
 	}
+	c.cancelContext()
 	c.srv.log.Info("disconnect", logging.KeySession, c.id, "peer", c.peer, "reason", reason.String(),
 		"in", c.bytesIn.Load(), "out", c.bytesOut.Load(), "duration", time.Since(c.since).Round(time.Millisecond).String())
 	c.srv.connDone(c)

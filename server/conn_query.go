@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"time"
 )
@@ -36,7 +37,7 @@ func (c *Conn) Query(fn JobFunc) error {
 // ends: the input stays unread for the loop. The returned stop waits for
 // the watcher to end.
 func (c *Conn) watchDisconnect(cancel context.CancelCauseFunc) (stop func()) {
-	if c.sockRaw == nil {
+	if c.sockRaw == nil || c.closed {
 		return func() {}
 	}
 	var stopped atomic.Bool
@@ -49,6 +50,9 @@ func (c *Conn) watchDisconnect(cancel context.CancelCauseFunc) (stop func()) {
 				return
 			}
 			if err != nil {
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					return // socket closed under us: nothing to watch
+				}
 				// The idle deadline or a Wake expired the read deadline:
 				// keep watching without one until stopped.
 				_ = c.sock.SetReadDeadline(time.Time{})

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,8 +29,9 @@ import (
 // Commands of one read are queued first (CommandQueued) and then run, so
 // the pipelining limit applies to what arrives in one read.
 type echoProto struct {
-	closed  chan closeEvent
-	queries chan error
+	closed       chan closeEvent
+	queries      chan error
+	queryOnClose atomic.Bool // OnClose runs a pool job (like closing an authlog row)
 }
 
 type closeEvent struct {
@@ -199,6 +201,12 @@ func (s *echoSession) OnWake() error {
 func (s *echoSession) OnTimeout()  { s.c.WriteString("* BYE timeout\r\n") }
 func (s *echoSession) OnShutdown() { s.c.WriteString("* BYE shutdown\r\n") }
 func (s *echoSession) OnClose(r CloseReason) {
+	if s.p.queryOnClose.Load() {
+		s.p.queries <- s.c.Query(func(ctx context.Context, conn *sql.Conn) error {
+			_, err := conn.ExecContext(ctx, "SELECT 1")
+			return err
+		})
+	}
 	s.p.closed <- closeEvent{id: s.c.ID(), reason: r}
 }
 

@@ -47,7 +47,9 @@ type Session interface {
 	// has no command running; it writes the protocol's goodbye (IMAP
 	// "* BYE"). The connection is then closed with CloseServerShutdown.
 	OnShutdown()
-	// OnClose is called exactly once, after the socket is closed.
+	// OnClose is called exactly once, after the socket is closed. It may
+	// still use Conn.Query (to close an authlog row, spec 8.3); the
+	// connection's context is cancelled after it returns.
 	OnClose(reason CloseReason)
 }
 

@@ -84,3 +84,31 @@ func TestQueryWithoutPool(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestQueryInOnClose(t *testing.T) {
+	t.Parallel()
+	p := NewPoolWithLogger(openSQLite(t), 1, 1, discard())
+	defer p.Close()
+	ts := startServer(t, testConfig(t), Options{Pool: p}, kindPlain)
+	ts.proto.queryOnClose.Store(true)
+	for _, how := range []string{"QUIT\r\n", ""} {
+		c := ts.dial(t, kindPlain)
+		if how != "" {
+			c.send(how)
+			if err := c.expect("BYE"); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			c.conn.Close() // client vanishes
+		}
+		select {
+		case err := <-ts.proto.queries:
+			if err != nil {
+				t.Fatalf("query in OnClose after %q: %v", how, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("OnClose query did not finish")
+		}
+		ts.proto.waitClose(5 * time.Second)
+	}
+}
