@@ -319,3 +319,19 @@ vacation :days 2 :subject "Away" :addresses ["alice@example.com"] "I am away unt
 		})
 	}
 }
+
+// TestSieveVacationNoSubject: without :subject the reply's subject follows
+// the original's, but the sender still gets one reply per period.
+func TestSieveVacationNoSubject(t *testing.T) {
+	e := newSieveTest(t, dbtest.Backends(t)[0], allOn)
+	e.activate(`require "vacation"; vacation :days 1 "Away.";`)
+	e.deliver("bob@example.org", msg("first", "", "x"))
+	e.deliver("bob@example.org", msg("second", "", "x"))
+	eq(t, "replies", e.outgoing(), []string{"-i -f alice@example.com bob@example.org"})
+	if !strings.Contains(e.sentText(), "Subject: Auto: first\r\n") {
+		t.Errorf("reply subject:\n%s", e.sentText())
+	}
+	e.activate(`require "vacation"; vacation :days 1 "Back soon.";`)
+	e.deliver("bob@example.org", msg("third", "", "x"))
+	eq(t, "a new reason starts a new period", len(e.outgoing()), 2)
+}
