@@ -204,6 +204,11 @@ func (ev *searchEval) match(n *searchNode, d *msgData) (bool, error) {
 	case SearchBody:
 		return d.bodyContains(n.needle)
 	case SearchText:
+		// most messages need the body anyway: load it first and take the
+		// header from it rather than streaming the message twice
+		if _, _, err := d.content(); err != nil {
+			return false, err
+		}
 		ok, err := d.headerTextContains(n.needle)
 		if err != nil || ok {
 			return ok, err
