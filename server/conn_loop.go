@@ -253,12 +253,23 @@ func (c *Conn) finish(reason CloseReason) {
 	c.srv.limiter.release(c.ip) // the slot is free once the socket is
 	c.closed = true
 	if c.sess != nil {
-		c.sess.OnClose(reason) // may still Query (authlog, spec 8.3)
+		c.closeSession(reason)
 	}
 	c.cancelContext()
 	c.srv.log.Info("disconnect", logging.KeySession, c.id, "peer", c.peer, "reason", reason.String(),
 		"in", c.bytesIn.Load(), "out", c.bytesOut.Load(), "duration", time.Since(c.since).Round(time.Millisecond).String())
 	c.srv.connDone(c)
+}
+
+// closeSession calls Session.OnClose, which may still Query (authlog,
+// spec 8.3); a panic there is logged, not fatal to the process.
+func (c *Conn) closeSession(reason CloseReason) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.Logger().Error("panic in session close", "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	c.sess.OnClose(reason)
 }
 
 // refuse writes the protocol's refusal to a connection that is not served.

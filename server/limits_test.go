@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -354,5 +355,40 @@ func TestUseTimeoutWithoutUser(t *testing.T) {
 	}
 	if !c.Authenticated() || c.Snapshot(time.Now()).User != "" {
 		t.Fatal("UseTimeout must not set a user")
+	}
+}
+
+// panicProto panics in its callbacks; the server must survive.
+type panicProto struct{ closed chan CloseReason }
+
+func (p panicProto) NewSession(c *Conn) Session    { return panicSession{p} }
+func (p panicProto) Refuse(io.Writer, CloseReason) {}
+
+type panicSession struct{ p panicProto }
+
+func (panicSession) Greet() error            { return nil }
+func (panicSession) OnData([]byte) error     { panic("handler bug") }
+func (panicSession) OnWake() error           { return nil }
+func (panicSession) OnTimeout()              {}
+func (panicSession) OnShutdown()             {}
+func (s panicSession) OnClose(r CloseReason) { s.p.closed <- r; panic("close bug") }
+
+func TestPanicInSessionIsContained(t *testing.T) {
+	t.Parallel()
+	p := panicProto{closed: make(chan CloseReason, 1)}
+	s, err := New(testConfig(t), p, Options{Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, cli := net.Pipe()
+	defer cli.Close()
+	done := make(chan CloseReason, 1)
+	go func() { done <- s.ServeConn(srv) }()
+	cli.Write([]byte("boom\r\n"))
+	if r := <-done; r != CloseProtocolError {
+		t.Fatalf("reason %s", r)
+	}
+	if r := <-p.closed; r != CloseProtocolError {
+		t.Fatalf("OnClose reason %s", r)
 	}
 }
