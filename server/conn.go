@@ -62,7 +62,7 @@ type Conn struct {
 
 	// Owned by the connection goroutine.
 	authed bool
-	closed bool // socket closed; OnClose running
+	closed bool    // socket closed; OnClose running
 	out    *[]byte // pending output; nil while idle
 	werr   error   // sticky write error
 	big    bool    // last read filled its buffer: use the large class
