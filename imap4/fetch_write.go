@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dbmail-go/dbmail/message"
@@ -121,15 +120,17 @@ func WriteFetch(ctx context.Context, enc *Encoder, m *MsgMeta, items []FetchItem
 
 // fetchValue is one rendered item: name, then exactly one of atom (syntax
 // written verbatim), data (a literal), stream (a byte range of the wire
-// form streamed into a literal) or nil.
+// form streamed into a literal), flags (a flag list) or nil.
 type fetchValue struct {
-	name   string
-	atom   string
-	data   []byte
-	isData bool
-	binary bool // literal8 (RFC 3516 §4.2) for data holding NUL
-	stream *wireRange
-	isNil  bool
+	name    string
+	atom    string
+	data    []byte
+	isData  bool
+	binary  bool // literal8 (RFC 3516 §4.2) for data holding NUL
+	stream  *wireRange
+	isNil   bool
+	flags   []string
+	isFlags bool
 }
 
 // wireRange is the part [start, end) of a message's wire form.
@@ -147,16 +148,7 @@ type fetchMsg struct {
 }
 
 func (f *fetchMsg) flagsValue() fetchValue {
-	var b strings.Builder
-	b.WriteByte('(')
-	for i, fl := range f.m.Flags {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(fl)
-	}
-	b.WriteByte(')')
-	return fetchValue{name: "FLAGS", atom: b.String()}
+	return fetchValue{name: "FLAGS", flags: f.m.Flags, isFlags: true}
 }
 
 func (f *fetchMsg) modSeqValue() fetchValue {
@@ -232,6 +224,8 @@ func (f *fetchMsg) write(enc *Encoder, v *fetchValue) error {
 	switch {
 	case v.isNil:
 		enc.NIL()
+	case v.isFlags:
+		enc.FlagList(v.flags)
 	case v.stream != nil:
 		lw := enc.Literal(v.stream.end - v.stream.start)
 		if err := f.streamRange(*v.stream, lw); err != nil {
