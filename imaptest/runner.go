@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"sort"
 	"strconv"
@@ -420,13 +419,4 @@ func quote(s string) string {
 	}
 	sb.WriteByte('"')
 	return sb.String()
-}
-
-// hostOf returns the host part of addr, for $domain.
-func hostOf(addr string) string {
-	h, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	return h
 }

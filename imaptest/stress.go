@@ -23,7 +23,6 @@ type stressRun struct {
 	errors *errorLog
 	ops    opCounters
 	cp     *checkpointer
-	log    *slog.Logger
 
 	mu        sync.Mutex
 	selectedN map[string]int // clients of this run with the user's mailbox selected
@@ -104,12 +103,14 @@ func RunStress(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger
 	}
 	r := &stressRun{
 		cfg: cfg, box: box, msgs: msgs, cat: newCatalog(),
-		errors: &errorLog{max: 200}, log: log, selectedN: map[string]int{}, everSel: map[string]int{},
+		errors: &errorLog{max: 200}, selectedN: map[string]int{}, everSel: map[string]int{},
 	}
 	for _, m := range msgs {
 		r.infos = append(r.infos, describeMessage(m.Data))
 	}
 	r.cp = newCheckpointer(r)
+	log.Info("stress run", "addr", cfg.Addr(), "clients", cfg.Clients, "secs", cfg.Secs,
+		"mailbox", box, "messages", len(msgs), "checkpoint", cfg.Checkpoint)
 
 	runCtx := ctx
 	if cfg.Secs > 0 {
