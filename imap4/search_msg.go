@@ -143,14 +143,26 @@ func (c *headerCapture) Write(p []byte) (int, error) {
 	if c.done {
 		return 0, errRangeDone
 	}
-	start := len(c.buf) - 3
-	if start < 0 {
-		start = 0
+	n := len(p)
+	// a source may hand over the whole message at once: take it in
+	// slices so that little more than the header is copied
+	for len(p) > 0 && !c.done {
+		k := min(len(p), 4096)
+		c.take(p[:k])
+		p = p[k:]
 	}
+	if c.done {
+		return n, errRangeDone
+	}
+	return n, nil
+}
+
+func (c *headerCapture) take(p []byte) {
+	start := max(len(c.buf)-3, 0)
 	c.buf = append(c.buf, p...)
 	if len(c.buf) >= 2 && (c.buf[0] == '\n' || (c.buf[0] == '\r' && c.buf[1] == '\n')) {
 		c.buf, c.done = c.buf[:0], true // empty header
-		return len(p), errRangeDone
+		return
 	}
 	if i := bytes.Index(c.buf[start:], []byte("\n\r\n")); i >= 0 {
 		c.buf, c.done = c.buf[:start+i+3], true
@@ -159,10 +171,6 @@ func (c *headerCapture) Write(p []byte) (int, error) {
 	} else if len(c.buf) >= maxHeaderCapture {
 		c.buf, c.done = c.buf[:maxHeaderCapture], true
 	}
-	if c.done {
-		return len(p), errRangeDone
-	}
-	return len(p), nil
 }
 
 // readHeader reads only the top-level header section of a message: it
