@@ -171,3 +171,5 @@ func TestCloseReasonNames(t *testing.T) {
 		t.Error("out of range reason")
 	}
 }
+// *logging.Output is what a daemon passes as Options.Log.
+var _ LogControl = (*logging.Output)(nil)
