@@ -49,8 +49,8 @@ func (db *DB) POP3Maildrop(ctx context.Context, mailboxID int64) ([]POP3Message,
 // transaction, and only while the session still holds its maildrop lock
 // (token), messages retrieved get status 1 and messages deleted status 2
 // (rows still below 2 only), the mailbox MODSEQ is bumped when anything
-// changed, and the user's quota is rebuilt. It returns false, changing
-// nothing, when the lock was lost.
+// changed, the user's quota is rebuilt and the lock is released. It
+// returns false, changing nothing, when the lock was lost.
 func (db *DB) POP3Update(ctx context.Context, userID, mailboxID int64, token string, retrieved, deleted []int64) (bool, error) {
 	held := true
 	err := db.InTx(ctx, func(tx *Tx) error {
@@ -61,6 +61,10 @@ func (db *DB) POP3Update(ctx context.Context, userID, mailboxID int64, token str
 		if n == 0 {
 			held = false
 			return nil
+		}
+		// The session ends with this transaction: the lock goes with it.
+		if _, err := tx.Exec(ctx, `DELETE FROM {pop3_locks} WHERE user_idnr = ? AND token = ?`, userID, token); err != nil {
+			return fmt.Errorf("release pop3 lock: %w", err)
 		}
 		if len(retrieved) == 0 && len(deleted) == 0 {
 			return nil

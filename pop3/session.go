@@ -30,7 +30,8 @@ func (s state) String() string {
 	return "AUTHORIZATION"
 }
 
-// maxErrors is how many bad commands end the session (DBMail: three).
+// maxErrors is how many consecutive bad commands end the session (DBMail:
+// three errors).
 const maxErrors = 3
 
 type session struct {
@@ -39,13 +40,13 @@ type session struct {
 	lines *LineReader
 	trace logging.Tracer
 
-	state     state
-	stamp     string // APOP timestamp of the greeting, <hex@host>
-	user      string // USER argument awaiting PASS
-	errors    int
-	sasl      *saslExchange // AUTH in progress: the next line is a response
-	stopInput  bool         // STLS or QUIT: drop the rest of the input
-	tlsUpgrade bool         // STLS answered: the next input arrives over TLS
+	state      state
+	stamp      string // APOP timestamp of the greeting, <hex@host>
+	user       string // USER argument awaiting PASS
+	errors     int
+	sasl       *saslExchange // AUTH in progress: the next line is a response
+	stopInput  bool          // STLS or QUIT: drop the rest of the input
+	tlsUpgrade bool          // STLS answered: the next input arrives over TLS
 
 	drop    *maildrop
 	lock    lockState
@@ -115,6 +116,7 @@ func (s *session) handleLine(line []byte) error {
 		defer s.c.CommandDone()
 	}
 	s.c.CommandStart(cmd.Name)
+	s.errors = 0 // only consecutive bad commands count
 	return h.run(s, cmd)
 }
 

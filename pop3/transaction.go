@@ -157,6 +157,9 @@ func (s *session) cmdQuit(cmd Command) error {
 		held, err = d.POP3Update(ctx, s.lock.userID, s.drop.mailboxID, s.lock.token, retrieved, deleted)
 		return err
 	})
+	if err == nil {
+		s.lock.held = false // released in the same transaction
+	}
 	switch {
 	case err != nil:
 		s.c.Logger().Error("pop3 update failed", "err", err)
