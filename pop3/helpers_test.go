@@ -223,9 +223,29 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 
 // client is a raw POP3 transcript client.
 type client struct {
-	t  testing.TB
-	nc net.Conn
-	r  *bufio.Reader
+	t        testing.TB
+	nc       net.Conn
+	r        *bufio.Reader
+	greeting string
+}
+
+func dialRaw(addr string) (net.Conn, error) {
+	return net.DialTimeout("tcp", addr, 5*time.Second)
+}
+
+// reset starts reading afresh on c.nc (after a TLS upgrade).
+func (c *client) reset() { c.r = bufio.NewReader(c.nc) }
+
+// init reads and checks the greeting.
+func (c *client) init() {
+	c.t.Helper()
+	_ = c.nc.SetDeadline(time.Now().Add(60 * time.Second))
+	c.t.Cleanup(func() { c.nc.Close() })
+	c.reset()
+	c.greeting = c.line()
+	if !strings.HasPrefix(c.greeting, "+OK DBMAIL pop3 server ready to rock <") || !strings.HasSuffix(c.greeting, "@pop.test>") {
+		c.t.Fatalf("greeting %q", c.greeting)
+	}
 }
 
 func (e *env) dial(t testing.TB) *client {
@@ -247,12 +267,8 @@ func (e *env) dialTLS(t testing.TB) *client {
 }
 
 func newClient(t testing.TB, nc net.Conn) *client {
-	_ = nc.SetDeadline(time.Now().Add(60 * time.Second))
-	t.Cleanup(func() { nc.Close() })
-	c := &client{t: t, nc: nc, r: bufio.NewReader(nc)}
-	if g := c.line(); !strings.HasPrefix(g, "+OK DBMAIL pop3 server ready to rock <") || !strings.HasSuffix(g, "@pop.test>") {
-		t.Fatalf("greeting %q", g)
-	}
+	c := &client{t: t, nc: nc}
+	c.init()
 	return c
 }
 
