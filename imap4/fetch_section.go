@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/dbmail-go/dbmail/message"
 )
@@ -17,9 +18,20 @@ var errRangeDone = errors.New("imap4: wire range complete")
 // filtered, cut to the partial; NIL when the part does not exist.
 func (f *fetchMsg) section(name string, sec Section, partial *Partial) (fetchValue, error) {
 	var r wireRange
-	if len(sec.Part) == 0 && sec.Specifier == "" {
+	hs, haveHeaders := f.src.(HeaderSource)
+	switch {
+	case len(sec.Part) == 0 && sec.Specifier == "":
 		r = wireRange{0, f.m.RFCSize} // BODY[], RFC822: no structure needed
-	} else {
+	case len(sec.Part) == 0 && strings.HasPrefix(sec.Specifier, "HEADER") && haveHeaders && f.wire == nil:
+		hdr, err := hs.Header(f.ctx, f.m)
+		if err != nil {
+			return fetchValue{}, fmt.Errorf("fetch header of uid %d: %w", f.m.UID, err)
+		}
+		if sec.Specifier != "HEADER" {
+			hdr = message.HeaderFields(hdr, sec.Fields, sec.Specifier == "HEADER.FIELDS.NOT")
+		}
+		return fetchValue{name: name, data: cutPartial(hdr, partial), isData: true}, nil
+	default:
 		tree, err := f.structure()
 		if err != nil {
 			return fetchValue{}, err

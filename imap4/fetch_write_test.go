@@ -1,6 +1,7 @@
 package imap4
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -257,5 +258,36 @@ func TestItemsSetSeen(t *testing.T) {
 		if got := ItemsSetSeen(fetchItems(t, cmd)); got != want {
 			t.Errorf("%s: %v, want %v", cmd, got, want)
 		}
+	}
+}
+
+// A HeaderSource answers top-level header items and header searches
+// without the message: same bytes, no Wire, Structure or stream.
+func TestFetchAndSearchWithHeaderSource(t *testing.T) {
+	plain, msgs := loadMbox(t, "fetch-body-mime")
+	hs := &headerFakeSource{fakeSource: plain}
+	for _, cmd := range []string{"FETCH 1 RFC822.HEADER", "FETCH 1 BODY.PEEK[HEADER]<5.30>", "FETCH 1 BODY.PEEK[HEADER.FIELDS (Date Content-Type)]", "FETCH 1 BODY.PEEK[HEADER.FIELDS.NOT (Date)]"} {
+		items := fetchItems(t, cmd)
+		want, _, err := renderFetch(t, plain, msgs[0], items, FetchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w0, t0, s0 := plain.wireCalls.Load(), plain.treeCalls.Load(), plain.streamed.Load()
+		got, _, err := renderFetch(t, hs, msgs[0], items, FetchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s:\n got %q\nwant %q", cmd, got, want)
+		}
+		if plain.wireCalls.Load() != w0 || plain.treeCalls.Load() != t0 || plain.streamed.Load() != s0 {
+			t.Errorf("%s read the message although the header was available", cmd)
+		}
+	}
+	key, _ := searchKey(t, "SEARCH OR header content-type sub1 header content-type MIXED")
+	s0 := plain.streamed.Load()
+	got, err := EvalSearch(context.Background(), key, msgs, hs, SearchOptions{})
+	if err != nil || len(got) != 1 || got[0] != 1 || plain.streamed.Load() != s0 || hs.headerCalls.Load() == 0 {
+		t.Errorf("header search: %v %v, streamed %d", got, err, plain.streamed.Load()-s0)
 	}
 }

@@ -25,6 +25,7 @@ type fakeSource struct {
 	wires     map[int64][]byte
 	chunk     int
 	wireCalls atomic.Int64
+	treeCalls atomic.Int64
 	streamed  atomic.Int64 // bytes handed to WriteWire writers
 }
 
@@ -60,6 +61,7 @@ func (s *fakeSource) Wire(ctx context.Context, m *MsgMeta) ([]byte, error) {
 }
 
 func (s *fakeSource) Structure(ctx context.Context, m *MsgMeta) (*message.Node, error) {
+	s.treeCalls.Add(1)
 	data, err := s.get(m)
 	if err != nil {
 		return nil, err
@@ -228,3 +230,18 @@ func (failingSource) Structure(context.Context, *MsgMeta) (*message.Node, error)
 	return nil, errTestSource
 }
 func (failingSource) Envelope(context.Context, *MsgMeta) (string, error) { return "", errTestSource }
+
+// headerFakeSource is a fakeSource that also implements HeaderSource.
+type headerFakeSource struct {
+	*fakeSource
+	headerCalls atomic.Int64
+}
+
+func (s *headerFakeSource) Header(ctx context.Context, m *MsgMeta) ([]byte, error) {
+	s.headerCalls.Add(1)
+	data, err := s.get(m)
+	if err != nil {
+		return nil, err
+	}
+	return data[:message.ParseStructure(data).BodyStart], nil
+}

@@ -173,10 +173,27 @@ func (c *headerCapture) take(p []byte) {
 	}
 }
 
-// readHeader reads only the top-level header section of a message: it
-// streams the wire form and stops at the blank line, so a big body is not
-// read.
+// HeaderSource is an optional extension of MsgSource: the top-level
+// header section of the wire form, exactly what BODY[HEADER] returns (the
+// bytes before message.ParseStructure(wire).BodyStart, blank line
+// included). A source that keeps it (say in the query cache by
+// physmessage id, it never changes) spares SEARCH, SORT, THREAD and FETCH
+// of BODY[HEADER…] / RFC822.HEADER the rebuilding of the whole message.
+type HeaderSource interface {
+	Header(ctx context.Context, m *MsgMeta) ([]byte, error)
+}
+
+// readHeader reads only the top-level header section of a message: from
+// a HeaderSource, else by streaming the wire form and stopping at the
+// blank line, so a big body is not read.
 func readHeader(ctx context.Context, src MsgSource, m *MsgMeta) (msgHeader, error) {
+	if hs, ok := src.(HeaderSource); ok {
+		hdr, err := hs.Header(ctx, m)
+		if err != nil {
+			return msgHeader{}, fmt.Errorf("read header of uid %d: %w", m.UID, err)
+		}
+		return parseHeaderFields(hdr), nil
+	}
 	c := &headerCapture{}
 	err := src.WriteWire(ctx, m, c)
 	if !c.done && err != nil {
