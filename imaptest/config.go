@@ -12,7 +12,7 @@ import (
 //
 //	imaptest test=DIR host=H port=P user=U pass=P [user2=U2] [box=B] [TESTFILE]
 //	imaptest host=H port=P user=user%d pass=P users=1-500 mbox=FILE clients=N secs=S
-//	         [checkpoint=N] [delay=MS] [- ] [login=W list=W ... logout=0]
+//	         [checkpoint=N] [delay=MS] [rampup=S] [- ] [login=W list=W ... logout=0]
 type Config struct {
 	Host    string
 	Port    int
@@ -38,6 +38,7 @@ type Config struct {
 	Weights            Weights
 	Seed               int64
 	RawLog             string // directory for per-client protocol logs
+	RampUp             int    // seconds over which clients start (0: all at once)
 }
 
 // Addr is host:port.
@@ -114,6 +115,8 @@ func ParseConfig(args []string) (*Config, error) {
 			c.Checkpoint, err = atoiRange(val, 0, 1<<30)
 		case "delay":
 			c.DelayMS, err = atoiRange(val, 0, 1<<30)
+		case "rampup":
+			c.RampUp, err = atoiRange(val, 0, 1<<20)
 		case "rawlog":
 			c.RawLog = val
 		case "seed":

@@ -132,8 +132,14 @@ func RunStress(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger
 		}
 		clients[i] = sc
 		wg.Add(1)
+		// rampup=S spreads the clients' first connections over S seconds.
+		startDelay := time.Duration(0)
+		if cfg.RampUp > 0 {
+			startDelay = time.Duration(i) * time.Duration(cfg.RampUp) * time.Second / time.Duration(cfg.Clients)
+		}
 		go func() {
 			defer wg.Done()
+			sleepCtx(runCtx, startDelay)
 			sc.loop(runCtx)
 		}()
 	}

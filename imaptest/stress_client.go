@@ -224,6 +224,9 @@ func (sc *stressClient) do(ctx context.Context, cmd Cmd) {
 	if err != nil {
 		sc.errorf(cmd, "%v", err)
 		sc.disconnect()
+		// Back off before reconnecting so a refusing server is not
+		// flooded with new connections.
+		sleepCtx(ctx, time.Duration(100+sc.rng.IntN(400))*time.Millisecond)
 	}
 }
 

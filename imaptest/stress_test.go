@@ -13,11 +13,11 @@ import (
 
 func TestParseConfig(t *testing.T) {
 	t.Parallel()
-	c, err := ParseConfig(strings.Fields("host=h port=1143 user=user%d pass=p users=1-500 mbox=/m clients=50 secs=20 checkpoint=5 delay=10 - status=50 noop=50 logout=0"))
+	c, err := ParseConfig(strings.Fields("host=h port=1143 user=user%d pass=p users=1-500 mbox=/m clients=50 secs=20 checkpoint=5 delay=10 rampup=7 - status=50 noop=50 logout=0"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr() != "h:1143" || c.UsersFrom != 1 || c.UsersTo != 500 || c.Clients != 50 || c.Secs != 20 || c.Checkpoint != 5 || c.DelayMS != 10 || c.ScriptMode() {
+	if c.Addr() != "h:1143" || c.UsersFrom != 1 || c.UsersTo != 500 || c.Clients != 50 || c.Secs != 20 || c.Checkpoint != 5 || c.DelayMS != 10 || c.RampUp != 7 || c.ScriptMode() {
 		t.Errorf("config = %+v", c)
 	}
 	var w Weights
