@@ -209,7 +209,7 @@ func (s *session) cmdLHLO(arg string) error {
 	}
 	s.reset()
 	s.lhlo = true
-	s.c.SetUser("lmtp:" + arg)
+	s.c.UseTimeout() // spec 5.3: timeout, not login_timeout, after LHLO
 	s.c.SetState("ready")
 	var b strings.Builder
 	b.WriteString("250-" + s.p.Hostname + "\r\n")
