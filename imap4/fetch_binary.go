@@ -2,7 +2,6 @@ package imap4
 
 import (
 	"bytes"
-	"encoding/base64"
 	"strconv"
 	"strings"
 )
@@ -30,11 +29,25 @@ func (f *fetchMsg) binary(name string, it FetchItem) (fetchValue, error) {
 		if it.Kind == FetchBinarySize {
 			return fetchValue{name: name, atom: strconv.FormatInt(f.m.RFCSize, 10)}, nil
 		}
-		v, err := f.section(name, Section{}, it.Partial)
-		if err == nil && v.isData && bytes.IndexByte(v.data, 0) >= 0 {
-			v.binary = true
+		// literal8 when the message holds a NUL (RFC 3516 §4.2); a
+		// streamed message is scanned first
+		v, err := f.section(name, Section{}, nil)
+		if err != nil {
+			return v, err
 		}
-		return v, err
+		if v.stream != nil {
+			var c decodedCounter
+			if err := f.streamRange(*v.stream, &c); err != nil {
+				return fetchValue{}, err
+			}
+			v.binary = c.nul
+			r := wireRange{0, v.stream.end}.partial(it.Partial)
+			v.stream = &r
+			return v, nil
+		}
+		v.binary = bytes.IndexByte(v.data, 0) >= 0
+		v.data = cutPartial(v.data, it.Partial)
+		return v, nil
 	}
 	tree, err := f.structure()
 	if err != nil {
@@ -58,6 +71,9 @@ func (f *fetchMsg) binary(name string, it FetchItem) (fetchValue, error) {
 	if it.Kind == FetchBinarySize && !needsDecoding(cte) {
 		return fetchValue{name: name, atom: strconv.FormatInt(r.end-r.start, 10)}, nil
 	}
+	if r.end-r.start > f.max && f.wire == nil {
+		return f.binaryStreamed(name, it, r, cte)
+	}
 	raw, err := f.bytes(r)
 	if err != nil {
 		return fetchValue{}, err
@@ -66,8 +82,10 @@ func (f *fetchMsg) binary(name string, it FetchItem) (fetchValue, error) {
 	if it.Kind == FetchBinarySize {
 		return fetchValue{name: name, atom: strconv.Itoa(len(data))}, nil
 	}
-	data = cutPartial(data, it.Partial)
-	return fetchValue{name: name, data: data, isData: true, binary: bytes.IndexByte(data, 0) >= 0}, nil
+	// literal8 when the decoded part holds a NUL, whatever the partial
+	// cuts out of it (the streamed path decides the same way)
+	nul := bytes.IndexByte(data, 0) >= 0
+	return fetchValue{name: name, data: cutPartial(data, it.Partial), isData: true, binary: nul}, nil
 }
 
 // normalizeCTE lower-cases a Content-Transfer-Encoding value and drops
@@ -90,102 +108,51 @@ func knownCTE(cte string) bool {
 
 func needsDecoding(cte string) bool { return cte == "base64" || cte == "quoted-printable" }
 
-// decodeCTE removes a known transfer encoding leniently: characters outside
-// the base64 alphabet are skipped (RFC 2045 §6.8), malformed
-// quoted-printable escapes are kept as written.
-func decodeCTE(cte string, data []byte) []byte {
-	switch cte {
-	case "base64":
-		return decodeBase64Lenient(data)
-	case "quoted-printable":
-		return decodeQuotedPrintable(data)
-	}
-	return data
+// binaryStream is a BINARY value decoded while it is streamed: the part's
+// range of the wire form, its encoding, the window of the decoded bytes
+// to send.
+type binaryStream struct {
+	r      wireRange
+	cte    string
+	window wireRange
 }
 
-// decodeBase64Lenient decodes base64 ignoring characters outside the
-// alphabet; "=" ends a quantum, and decoding continues after it, as mail
-// clients do with concatenated encodings.
-func decodeBase64Lenient(data []byte) []byte {
-	out := make([]byte, 0, len(data)*3/4)
-	var quantum [4]byte
-	n := 0
-	flush := func() {
-		if n >= 2 {
-			var dst [3]byte
-			k, err := base64.RawStdEncoding.Decode(dst[:], quantum[:n])
-			if err == nil {
-				out = append(out, dst[:k]...)
-			}
-		}
-		n = 0
+// binaryStreamed handles a part larger than MaxInMemory: one streamed pass
+// measures the decoded size (and finds NULs); the data is decoded again
+// while it is written (RFC 3516 §4.2).
+func (f *fetchMsg) binaryStreamed(name string, it FetchItem, r wireRange, cte string) (fetchValue, error) {
+	var c decodedCounter
+	dec := newCTEDecoder(cte, &c)
+	if err := f.streamRange(r, dec); err != nil {
+		return fetchValue{}, err
 	}
-	for _, c := range data {
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
-			quantum[n] = c
-			n++
-			if n == 4 {
-				flush()
-			}
-		case c == '=':
-			flush()
-		}
+	if err := dec.Close(); err != nil {
+		return fetchValue{}, err
 	}
-	flush()
-	return out
+	if it.Kind == FetchBinarySize {
+		return fetchValue{name: name, atom: strconv.FormatInt(c.n, 10)}, nil
+	}
+	win := wireRange{0, c.n}.partial(it.Partial)
+	return fetchValue{name: name, binary: c.nul, binStream: &binaryStream{r: r, cte: cte, window: win}}, nil
 }
 
-// decodeQuotedPrintable decodes RFC 2045 §6.7: "=XX" escapes, soft line
-// breaks ("=" at the end of a line, trailing white space allowed), and
-// trailing white space on lines is removed (rule 3).
-func decodeQuotedPrintable(data []byte) []byte {
-	out := make([]byte, 0, len(data))
-	for len(data) > 0 {
-		line := data
-		var eol []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-			eol = []byte("\n")
-			if n := len(line); n > 0 && line[n-1] == '\r' {
-				line = line[:n-1]
-				eol = []byte("\r\n")
-			}
-		} else {
-			data = nil
-		}
-		line = bytes.TrimRight(line, " \t")
-		soft := false
-		if n := len(line); n > 0 && line[n-1] == '=' {
-			line = line[:n-1]
-			soft = true
-		}
-		for i := 0; i < len(line); i++ {
-			c := line[i]
-			if c == '=' && i+2 < len(line) && qpIsHex(line[i+1]) && qpIsHex(line[i+2]) {
-				out = append(out, qpHexValue(line[i+1])<<4|qpHexValue(line[i+2]))
-				i += 2
-				continue
-			}
-			out = append(out, c)
-		}
-		if !soft {
-			out = append(out, eol...)
-		}
+// writeBinaryStream decodes the part again into the announced literal.
+func (f *fetchMsg) writeBinaryStream(enc *Encoder, v *fetchValue) error {
+	bs := v.binStream
+	size := bs.window.end - bs.window.start
+	var lw *LiteralWriter
+	if v.binary {
+		lw = enc.Literal8(size)
+	} else {
+		lw = enc.Literal(size)
 	}
-	return out
-}
-
-func qpIsHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func qpHexValue(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
+	dec := newCTEDecoder(bs.cte, &windowWriter{w: lw, skip: bs.window.start, left: size})
+	err := f.streamRange(bs.r, dec)
+	if err == nil {
+		err = dec.Close()
 	}
-	return c - '0'
+	if cerr := lw.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"mime/quotedprintable"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDecodeCTE(t *testing.T) {
@@ -70,4 +71,48 @@ func FuzzDecodeCTE(f *testing.F) {
 			t.Fatalf("quoted-printable round trip: %q -> %q -> %q", data, qp.Bytes(), got)
 		}
 	})
+}
+
+// Parts above MaxInMemory are decoded while streamed: the same response,
+// literal8 for a NUL, and the message is never loaded whole.
+func TestFetchBinaryStreamed(t *testing.T) {
+	src, msgs := loadMbox(t, "fetch-binary-mime-base64")
+	nul := newFakeSource()
+	nulMsgs := nul.add(nil, []byte(crlf("Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Transfer-Encoding: base64\n\nAEFCQ0RF\nRkdI\n--b\nContent-Transfer-Encoding: quoted-printable\n\nlong =3D line=\n joined \nend\n--b--\n")), time.Unix(0, 0))
+	cases := []struct {
+		src  *fakeSource
+		m    MsgMeta
+		cmds []string
+	}{
+		{src, msgs[0], []string{
+			"FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[2] BINARY.SIZE[3] BINARY.SIZE[4] BINARY.SIZE[5])",
+			"FETCH 1 (BINARY.PEEK[1] BINARY.PEEK[2] BINARY.PEEK[3] BINARY.PEEK[4] BINARY.PEEK[5])",
+			"FETCH 1 (BINARY.PEEK[5]<10.10> BINARY.PEEK[5]<0.8> BINARY.PEEK[5]<15.100> BINARY.PEEK[5]<40.2>)",
+		}},
+		{nul, nulMsgs[0], []string{"FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1] BINARY.PEEK[1]<1.3> BINARY.PEEK[2] BINARY.SIZE[2])"}},
+	}
+	for _, c := range cases {
+		for _, cmd := range c.cmds {
+			items := fetchItems(t, cmd)
+			want, _, err := renderFetch(t, c.src, c.m, items, FetchOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := c.src.wireCalls.Load()
+			got, _, err := renderFetch(t, c.src, c.m, items, FetchOptions{MaxInMemory: 4})
+			if err != nil {
+				t.Fatalf("%s streamed: %v", cmd, err)
+			}
+			if got != want {
+				t.Errorf("%s streamed:\n got %q\nwant %q", cmd, got, want)
+			}
+			if n := c.src.wireCalls.Load() - before; n != 0 {
+				t.Errorf("%s streamed: Wire called %d times", cmd, n)
+			}
+		}
+	}
+	got, _, _ := renderFetch(t, nul, nulMsgs[0], fetchItems(t, "FETCH 1 BINARY.PEEK[1]"), FetchOptions{MaxInMemory: 4})
+	if want := "* 1 FETCH (BINARY[1] ~{9}\r\n\x00ABCDEFGH)\r\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }

@@ -131,6 +131,9 @@ type fetchValue struct {
 	isNil   bool
 	flags   []string
 	isFlags bool
+	// binStream is BINARY data decoded while streamed (binary tells
+	// literal8)
+	binStream *binaryStream
 }
 
 // wireRange is the part [start, end) of a message's wire form.
@@ -226,8 +229,17 @@ func (f *fetchMsg) write(enc *Encoder, v *fetchValue) error {
 		enc.NIL()
 	case v.isFlags:
 		enc.FlagList(v.flags)
+	case v.binStream != nil:
+		if err := f.writeBinaryStream(enc, v); err != nil {
+			return err
+		}
 	case v.stream != nil:
-		lw := enc.Literal(v.stream.end - v.stream.start)
+		var lw *LiteralWriter
+		if v.binary {
+			lw = enc.Literal8(v.stream.end - v.stream.start)
+		} else {
+			lw = enc.Literal(v.stream.end - v.stream.start)
+		}
 		if err := f.streamRange(*v.stream, lw); err != nil {
 			_ = lw.Close()
 			return err
