@@ -76,19 +76,23 @@ func (cp *checkpointer) run(ctx context.Context, out io.Writer) {
 	cp.requested.Store(true)
 	defer close(release)
 
-	want := cp.r.cfg.Clients
+	// Clients still waiting for their rampup start do not take part.
+	want := func() int { return int(cp.r.started.Load()) }
 	if !cp.waitCount(ctx, func() int { return cp.parked }, want) {
 		cp.requested.Store(false)
 		close(cp.phase2)
 		if ctx.Err() != nil {
 			return // the run ended
 		}
-		cp.r.errors.add(fmt.Sprintf("checkpoint: only %d of %d clients reached it within 30s", cp.count(func() int { return cp.parked }), want))
+		cp.r.errors.add(fmt.Sprintf("checkpoint: only %d of %d clients reached it within 30s", cp.count(func() int { return cp.parked }), want()))
 		return
 	}
+	cp.mu.Lock()
 	cp.requested.Store(false)
+	parked := cp.parked
+	cp.mu.Unlock()
 	close(cp.phase2)
-	if !cp.waitCount(ctx, func() int { return cp.synced }, want) {
+	if !cp.waitCount(ctx, func() int { return cp.synced }, func() int { return parked }) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -126,9 +130,9 @@ func (cp *checkpointer) count(f func() int) int {
 	return f()
 }
 
-func (cp *checkpointer) waitCount(ctx context.Context, f func() int, want int) bool {
+func (cp *checkpointer) waitCount(ctx context.Context, f func() int, want func() int) bool {
 	deadline := time.Now().Add(30 * time.Second)
-	for cp.count(f) < want {
+	for cp.count(f) < want() {
 		if ctx.Err() != nil || time.Now().After(deadline) {
 			return false
 		}

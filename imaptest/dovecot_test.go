@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // startDovecot runs imaptest/dovecot/run-dovecot.sh in a temporary
@@ -107,8 +109,26 @@ func TestDovecotStress(t *testing.T) {
 	if err := os.WriteFile(mbox, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Dovecot creates a user's INBOX on first use; when several sessions
+	// race to create it, STATUS may report UIDVALIDITY 0. Create them first.
+	for i := 1; i <= 20; i++ {
+		c, err := imapclient.DialInsecure(addr, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Login("user"+strconv.Itoa(i), "pass").Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Logout().Wait(); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
 	cfg, err := ParseConfig([]string{"host=" + host, "port=" + port, "user=user%d", "pass=pass",
-		"users=1-50", "mbox=" + mbox, "clients=20", "secs=10", "checkpoint=3"})
+		"users=1-20", "mbox=" + mbox, "clients=20", "secs=10", "checkpoint=3"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ type stressRun struct {
 	selectedN map[string]int // clients of this run with the user's mailbox selected
 	everSel   map[string]int // a client that selected the user's mailbox, -1 when several did
 
+	started atomic.Int64 // clients past their rampup delay
 	logged  atomic.Int64
 	maxConn atomic.Int64
 }
@@ -140,6 +141,7 @@ func RunStress(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger
 		go func() {
 			defer wg.Done()
 			sleepCtx(runCtx, startDelay)
+			r.started.Add(1)
 			sc.loop(runCtx)
 		}()
 	}

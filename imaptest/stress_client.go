@@ -297,7 +297,7 @@ func (sc *stressClient) status() error {
 		missing = append(missing, "MESSAGES")
 	}
 	if d.UIDValidity == 0 {
-		missing = append(missing, "UIDVALIDITY")
+		missing = append(missing, "UIDVALIDITY (absent or 0, RFC 3501 §9 nz-number)")
 	}
 	if d.UIDNext == 0 {
 		missing = append(missing, "UIDNEXT")
