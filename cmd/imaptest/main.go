@@ -24,11 +24,23 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
+const usage = `usage:
+  imaptest test=DIR host=H port=P user=U pass=P [user2=U2 pass2=P2] [box=B] [timeout=S] [TESTFILE]
+  imaptest host=H port=P user=user%d pass=P users=A-B mbox=FILE clients=N secs=S
+           [checkpoint=N] [delay=MS] [rampup=S] [box=B] [seed=N] [rawlog=DIR] [timeout=S]
+           [-] [login=W list=W status=W select=W fetch=W fetch2=W store=W delete=W
+                expunge=W append=W noop=W idle=W logout=W]
+`
+
 func run(args []string) int {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
 	cfg, err := imaptest.ParseConfig(args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "imaptest: %v\n", err)
+		fmt.Fprintf(os.Stderr, "imaptest: %v\n%s", err, usage)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
