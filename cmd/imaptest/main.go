@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -35,7 +36,7 @@ const usage = `usage:
 func run(args []string) int {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if len(args) == 0 {
-		fmt.Fprint(os.Stderr, usage)
+		io.WriteString(os.Stderr, usage)
 		return 2
 	}
 	cfg, err := imaptest.ParseConfig(args)
