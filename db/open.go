@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -81,6 +82,11 @@ func ParseURI(uri, program string) (Target, error) {
 		if pq.Get("application_name") == "" && program != "" {
 			pq.Set("application_name", program)
 		}
+		// TLS to a server on the same host only costs CPU per round trip;
+		// libzdb's URLs never asked for it. sslmode= in the URI wins.
+		if pq.Get("sslmode") == "" && isLoopback(u.Hostname(), pq.Get("host")) {
+			pq.Set("sslmode", "disable")
+		}
 		u.Scheme = "postgres"
 		u.RawQuery = pq.Encode()
 		return Target{Dialect: Postgres, Driver: "pgx", DSN: u.String()}, nil
@@ -126,6 +132,16 @@ func ParseURI(uri, program string) (Target, error) {
 		return Target{Dialect: MySQL, Driver: "mysql", DSN: cfg.FormatDSN()}, nil
 	}
 	return Target{}, fmt.Errorf("dburi %q: unsupported", uri)
+}
+
+// isLoopback reports whether a PostgreSQL host is this machine: a loopback
+// address, localhost, or a Unix socket directory.
+func isLoopback(host, socketDir string) bool {
+	if socketDir != "" || host == "" || strings.HasPrefix(host, "/") || host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func passwordOf(u *url.URL) string {
