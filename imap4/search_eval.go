@@ -206,7 +206,7 @@ func (ev *searchEval) match(n *searchNode, d *msgData) (bool, error) {
 	case SearchText:
 		// most messages need the body anyway: load it first and take the
 		// header from it rather than streaming the message twice
-		if _, _, err := d.content(); err != nil {
+		if _, err := d.content(); err != nil {
 			return false, err
 		}
 		ok, err := d.headerTextContains(n.needle)

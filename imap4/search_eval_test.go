@@ -292,3 +292,24 @@ func TestSearchErrors(t *testing.T) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
+
+// A message above DefaultMaxInMemory is searched part by part: text parts
+// are streamed out one at a time, the attachment is skipped, the whole
+// message is never loaded.
+func TestSearchLargeMessageByParts(t *testing.T) {
+	src := newFakeSource()
+	src.chunk = 64 << 10
+	att := strings.Repeat("QUFBQUFBQUFBQUFB\r\n", (2<<20)/18)
+	wire := crlf("Subject: big\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nfirst part\n--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n") +
+		att + crlf("--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nsecond =C3=A9t=C3=A9 part\n--b--\n")
+	msgs := src.add(nil, []byte(wire), time.Unix(0, 0))
+	runSearchCases(t, src, msgs, SearchOptions{}, []searchCase{
+		{`SEARCH CHARSET UTF-8 body "ÉTÉ PART"`, "1"},
+		{`SEARCH text "first part"`, "1"},
+		{"SEARCH body AAAA", ""},
+		{"SEARCH text subject", "1"},
+	})
+	if n := src.wireCalls.Load(); n != 0 {
+		t.Errorf("Wire called %d times for a %d-byte message", n, len(wire))
+	}
+}

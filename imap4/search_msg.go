@@ -232,23 +232,47 @@ func (d *msgData) header() (*msgHeader, error) {
 	return d.hdr, nil
 }
 
-func (d *msgData) content() ([]byte, *message.Node, error) {
-	if d.wire == nil {
+// content loads the structure and, for messages up to
+// DefaultMaxInMemory, the wire form; larger messages are read part by part
+// (see part).
+func (d *msgData) content() (*message.Node, error) {
+	if d.wire == nil && d.m.RFCSize <= DefaultMaxInMemory {
 		w, err := d.src.Wire(d.ctx, d.m)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read message uid %d: %w", d.m.UID, err)
+			return nil, fmt.Errorf("read message uid %d: %w", d.m.UID, err)
 		}
 		d.wire = w
 	}
 	if d.tree == nil {
 		t, err := d.src.Structure(d.ctx, d.m)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read structure of uid %d: %w", d.m.UID, err)
+			return nil, fmt.Errorf("read structure of uid %d: %w", d.m.UID, err)
 		}
 		if t == nil {
-			t = message.ParseStructure(d.wire)
+			return nil, fmt.Errorf("read structure of uid %d: no structure", d.m.UID)
 		}
 		d.tree = t
 	}
-	return d.wire, d.tree, nil
+	return d.tree, nil
+}
+
+// part returns the bytes [start, end) of the wire form: sliced from the
+// loaded message, or streamed out of a large one (only that part is held).
+func (d *msgData) part(start, end int64) ([]byte, error) {
+	if start < 0 || start > end {
+		return nil, fmt.Errorf("read message uid %d: bad range %d-%d", d.m.UID, start, end)
+	}
+	if d.wire != nil {
+		if end > int64(len(d.wire)) {
+			return nil, fmt.Errorf("read message uid %d: range %d-%d outside its %d bytes", d.m.UID, start, end, len(d.wire))
+		}
+		return d.wire[start:end], nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(end - start))
+	f := &fetchMsg{ctx: d.ctx, m: d.m, src: d.src}
+	if err := f.streamRange(wireRange{start, end}, &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

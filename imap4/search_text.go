@@ -154,46 +154,48 @@ func partTextUTF8(b []byte, charset string) []byte {
 // (decoded, "Name: value"). Non-text leaves (images, archives) and
 // multipart preambles are not searched.
 func (d *msgData) bodyContains(needle foldedText) (bool, error) {
-	wire, tree, err := d.content()
+	tree, err := d.content()
 	if err != nil {
 		return false, err
 	}
 	if needle.empty() {
 		return true, nil
 	}
-	return nodeContains(wire, tree, needle), nil
+	return d.nodeContains(tree, needle)
 }
 
 // nodeContains searches the body of n (the header of n itself belongs to
 // TEXT, not BODY).
-func nodeContains(wire []byte, n *message.Node, needle foldedText) bool {
+func (d *msgData) nodeContains(n *message.Node, needle foldedText) (bool, error) {
 	switch {
 	case n.IsMultipart():
 		for _, p := range n.Parts {
-			if nodeContains(wire, p, needle) {
-				return true
+			if ok, err := d.nodeContains(p, needle); ok || err != nil {
+				return ok, err
 			}
 		}
-		return false
+		return false, nil
 	case n.Message != nil:
 		inner := n.Message
-		if wireInRange(wire, inner.Start, inner.BodyStart) {
-			h := parseHeaderFields(wire[inner.Start:inner.BodyStart])
-			for _, f := range h.fields {
-				if needle.in(f.Name + ": " + decodeValue(f.Value, h.charset)) {
-					return true
-				}
+		hdr, err := d.part(inner.Start, inner.BodyStart)
+		if err != nil {
+			return false, err
+		}
+		h := parseHeaderFields(hdr)
+		for _, f := range h.fields {
+			if needle.in(f.Name + ": " + decodeValue(f.Value, h.charset)) {
+				return true, nil
 			}
 		}
-		return nodeContains(wire, inner, needle)
+		return d.nodeContains(inner, needle)
 	}
 	if n.Type != "text" && n.Type != "message" && n.Type != "" {
-		return false
+		return false, nil
 	}
-	if !wireInRange(wire, n.BodyStart, n.End) {
-		return false
+	body, err := d.part(n.BodyStart, n.End)
+	if err != nil {
+		return false, err
 	}
-	body := wire[n.BodyStart:n.End]
 	if cte := normalizeCTE(n.Encoding); needsDecoding(cte) {
 		body = decodeCTE(cte, body)
 	}
@@ -203,9 +205,5 @@ func nodeContains(wire []byte, n *message.Node, needle foldedText) bool {
 			break
 		}
 	}
-	return needle.inBytes(body)
-}
-
-func wireInRange(wire []byte, start, end int64) bool {
-	return start >= 0 && start <= end && end <= int64(len(wire))
+	return needle.inBytes(body), nil
 }
