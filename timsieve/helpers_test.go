@@ -32,7 +32,7 @@ const testImpl = "DBMail sieved test"
 
 // env is a running ManageSieve server over a fresh database.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	b     dbtest.Backend
 	d     *db.DB
 	addr  string
@@ -56,7 +56,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b dbtest.Backend)) {
 
 // start runs the ManageSieve protocol on 127.0.0.1:0 with users alice
 // (password "secret") and bob ("hunter2").
-func start(t *testing.T, b dbtest.Backend, o options) *env {
+func start(t testing.TB, b dbtest.Backend, o options) *env {
 	t.Helper()
 	d := dbtest.Open(t, b)
 	ctx := context.Background()
@@ -74,6 +74,7 @@ func start(t *testing.T, b dbtest.Backend, o options) *env {
 	cfg.PidDirectory = t.TempDir()
 	cfg.MaxDBConnections = 2
 	cfg.Limits.LoginFailDelay = 0
+	cfg.Limits.MaxLoginFailures = 0 // no lockout: the fuzzer logs in after failures
 	cfg.LoginTimeout = 20 * time.Second
 	if o.tls {
 		cfg.TLS.CertFile, cfg.TLS.KeyFile = writeCert(t)
@@ -99,7 +100,7 @@ func start(t *testing.T, b dbtest.Backend, o options) *env {
 
 // writeCert writes a self-signed certificate for 127.0.0.1 and returns
 // the PEM file paths.
-func writeCert(t *testing.T) (certFile, keyFile string) {
+func writeCert(t testing.TB) (certFile, keyFile string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -135,7 +136,7 @@ func writeCert(t *testing.T) (certFile, keyFile string) {
 
 // client is a raw ManageSieve client for transcripts.
 type client struct {
-	t *testing.T
+	t testing.TB
 	c net.Conn
 	r *bufio.Reader
 }
