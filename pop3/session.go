@@ -49,6 +49,7 @@ type session struct {
 	tlsUpgrade bool          // STLS answered: the next input arrives over TLS
 
 	drop    *maildrop
+	chunk   []byte // big-part chunk buffer, allocated at the first big part
 	lock    lockState
 	closing bool
 }

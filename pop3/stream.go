@@ -13,13 +13,13 @@ import (
 // Streaming bounds (architecture: bodies streamed in bounded chunks). One
 // worker job fetches the part layout with the data of parts up to
 // inlineMax, keeping at most inlineBudget bytes; the rest is fetched in
-// further jobs, big parts in chunkSize slices, so the session never holds
-// more than about inlineBudget+chunkSize bytes of a message, whatever its
-// size, and the worker's connection is never held while the client reads.
+// further jobs, big parts in slices of the backend's chunk size
+// (db.POP3ChunkSize), so the session never holds more than about
+// inlineBudget plus one chunk of a message, whatever its size, and the
+// worker's connection is never held while the client reads.
 const (
 	inlineMax    = 256 << 10
 	inlineBudget = 1 << 20
-	chunkSize    = 512 << 10
 )
 
 // streamMessage writes the CRLF wire form of physID to w (spec 2.5,
@@ -114,11 +114,15 @@ func (s *session) fetchBatch(parts []db.POP3Part) error {
 // rows through), the rest straight to the CRLF writer the Rebuilder
 // writes to. Between chunks the maildrop lock lease is renewed when due.
 func (s *session) streamBig(p db.POP3Part, rb *message.Rebuilder, crlf io.Writer) error {
+	chunkSize := s.p.DB.POP3ChunkSize()
+	if s.chunk == nil {
+		s.chunk = make([]byte, 0, chunkSize)
+	}
 	for off, first := int64(0), true; ; first = false {
-		var chunk []byte
+		chunk := s.chunk
 		if err := s.query(func(ctx context.Context, d *db.DB) error {
 			var err error
-			chunk, err = d.POP3PartChunk(ctx, p, off, chunkSize)
+			chunk, err = d.POP3PartChunk(ctx, p, off, chunkSize, chunk)
 			return err
 		}); err != nil {
 			return err
