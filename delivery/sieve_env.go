@@ -41,7 +41,12 @@ type sieveEnv struct {
 
 	header []headerField
 	body   []byte // the body after the header's blank line
+	leaves []bodyLeaf
+	walked bool
 }
+
+// bodyLeaf is one decoded non-multipart entity, for the body test.
+type bodyLeaf struct{ ctype, text string }
 
 func newSieveEnv(ctx context.Context, d *db.DB, userID int64, env SortEnv, charset string, now time.Time) *sieveEnv {
 	raw := env.Raw[headerStart(env.Raw):]
@@ -160,22 +165,29 @@ func (e *sieveEnv) Body(tr sieve.BodyTransform, types []string) ([]string, error
 	if tr == sieve.BodyRaw {
 		return []string{string(e.body)}, nil
 	}
+	if !e.walked {
+		// Decoded once per delivery, however many body tests run.
+		walkBody(e.header, e.body, "text/plain", 0, func(ctype, text string) {
+			e.leaves = append(e.leaves, bodyLeaf{ctype, text})
+		})
+		e.walked = true
+	}
 	var out []string
-	walkBody(e.header, e.body, "text/plain", 0, func(ctype string, text string) {
+	for _, l := range e.leaves {
 		if tr == sieve.BodyText {
-			if strings.HasPrefix(ctype, "text/") {
-				out = append(out, text)
+			if strings.HasPrefix(l.ctype, "text/") {
+				out = append(out, l.text)
 			}
-			return
+			continue
 		}
 		for _, t := range types {
 			t = strings.ToLower(t)
-			if t == "" || t == ctype || !strings.Contains(t, "/") && strings.HasPrefix(ctype, t+"/") {
-				out = append(out, text)
-				return
+			if t == "" || t == l.ctype || !strings.Contains(t, "/") && strings.HasPrefix(l.ctype, t+"/") {
+				out = append(out, l.text)
+				break
 			}
 		}
-	})
+	}
 	return out, nil
 }
 
