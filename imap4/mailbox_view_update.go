@@ -153,6 +153,8 @@ func (s *Session) applySnapshot(sn *snapshot, allowExpunge bool) bool {
 		v.uidNext = n
 	}
 	if len(claim) > 0 {
+		// Tell the client first: the flush is a write transaction.
+		_ = s.flush()
 		if err := s.query(func(ctx context.Context, d *db.DB) error {
 			return d.IMAPFlushRecent(ctx, v.mb.ID, claim)
 		}); err != nil {

@@ -18,7 +18,7 @@ import (
 
 // sessEnv is a running dbmail-imapd core on a private database.
 type sessEnv struct {
-	t     *testing.T
+	t     testing.TB
 	d     *db.DB
 	proto *Protocol
 	addr  string
@@ -26,7 +26,7 @@ type sessEnv struct {
 
 // startIMAP serves the IMAP protocol on a Unix socket over a fresh
 // database of backend b with users "alice" and "bob" (password "secret").
-func startIMAP(t *testing.T, b dbtest.Backend) *sessEnv {
+func startIMAP(t testing.TB, b dbtest.Backend) *sessEnv {
 	t.Helper()
 	d := dbtest.Open(t, b)
 	ctx := context.Background()
@@ -43,7 +43,7 @@ func startIMAP(t *testing.T, b dbtest.Backend) *sessEnv {
 	cfg.LoginTimeout, cfg.Timeout = 20*time.Second, 20*time.Second
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	proto := NewProtocol(Config{DB: d, Log: log, Banner: "test ready"})
-	pool := server.NewPool(d.SQL, 4, 64)
+	pool := server.NewPool(d.SQL, 2, 64) // dbtest allows 4 connections: leave some for the test itself
 	srv, err := server.New(cfg, proto, server.Options{Logger: log, Pool: pool})
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func startIMAP(t *testing.T, b dbtest.Backend) *sessEnv {
 
 // rawClient speaks raw lines to the server.
 type rawClient struct {
-	t  *testing.T
+	t  testing.TB
 	c  net.Conn
 	br *bufio.Reader
 }
@@ -160,4 +160,14 @@ func (rc *rawClient) reply(tag string, want ...string) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		rc.t.Fatalf("reply to %s:\n got: %q\nwant: %q", tag, got, want)
 	}
+}
+
+// aliceID returns the user id of alice.
+func (e *sessEnv) aliceID(t testing.TB) int64 {
+	t.Helper()
+	u, err := e.d.UserByName(context.Background(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }
