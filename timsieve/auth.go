@@ -34,6 +34,10 @@ func (s *session) cmdAuthenticate(args []Arg) bool {
 		s.c.Write(response("NO", "", "Authentication scheme not supported."))
 		return true
 	}
+	if !s.p.AllowPlaintextAuth && s.c.TLSAvailable() {
+		s.c.Write(response("NO", "ENCRYPT-NEEDED", "Use STARTTLS before authenticating."))
+		return true
+	}
 	if !s.c.LoginAllowed() {
 		s.c.Write(response("BYE", "", "Too many failed logins."))
 		s.close(server.CloseLoginLockout, nil)

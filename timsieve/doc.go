@@ -10,7 +10,9 @@
 // LISTSCRIPTS (§2.7), SETACTIVE (§2.8), GETSCRIPT (§2.9), DELETESCRIPT
 // (§2.10), RENAMESCRIPT (§2.11), CHECKSCRIPT (§2.12), NOOP (§2.13),
 // UNAUTHENTICATE (§2.14.1). Response codes (§1.3): NONEXISTENT, ACTIVE,
-// ALREADYEXISTS, QUOTA/MAXSIZE, TRYLATER, TAG.
+// ALREADYEXISTS, QUOTA/MAXSIZE, TRYLATER, TAG, ENCRYPT-NEEDED (plain-text
+// authentication is refused while STARTTLS is available, spec 9.1 item 5,
+// unless Protocol.AllowPlaintextAuth).
 //
 // Fixed DBMail quirks (spec 9.5 item 26): HAVESPACE and PUTSCRIPT check
 // maxsieve_size; DELETESCRIPT refuses the active script; STARTTLS is

@@ -34,6 +34,11 @@ type Protocol struct {
 	MaxScriptSize int64
 	// MaxErrors bad commands close the connection; default 3.
 	MaxErrors int
+	// AllowPlaintextAuth lets clients authenticate on an unencrypted
+	// connection although STARTTLS is available. By default they must use
+	// STARTTLS first (RFC 5804 §2.1 ENCRYPT-NEEDED; DBMail allowed it,
+	// spec 9.1 item 5). Without TLS configured plain-text logins always work.
+	AllowPlaintextAuth bool
 	Log       *slog.Logger
 }
 

@@ -231,6 +231,7 @@ func TestStartTLS(t *testing.T) {
 	e := start(t, b, options{tls: true})
 	c := e.dial()
 	c.greeting(true)
+	c.do(`AUTHENTICATE "PLAIN" "`+plain("alice", "secret")+`"`, `NO (ENCRYPT-NEEDED) "Use STARTTLS before authenticating."`)
 	c.send("STARTTLS\r\nNOOP\r\n") // the NOOP must not survive the upgrade
 	c.expect(`OK "Begin TLS negotiation now."`)
 	c.startTLS()
