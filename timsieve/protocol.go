@@ -39,7 +39,7 @@ type Protocol struct {
 	// STARTTLS first (RFC 5804 §2.1 ENCRYPT-NEEDED; DBMail allowed it,
 	// spec 9.1 item 5). Without TLS configured plain-text logins always work.
 	AllowPlaintextAuth bool
-	Log       *slog.Logger
+	Log                *slog.Logger
 }
 
 func (p *Protocol) maxScript() int64 {
