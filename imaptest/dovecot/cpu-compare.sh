@@ -2,9 +2,11 @@
 # cpu-compare.sh DOVECOT_DIR IMAPTEST_BIN [imaptest args...]
 #
 # Runs imaptest against the Dovecot started by run-dovecot.sh in
-# DOVECOT_DIR and prints the CPU time (user+system, from /proc/PID/stat)
-# used during the run by imaptest and by all Dovecot processes (the
-# master's process tree). Example, a NOOP-only run with 50 clients:
+# DOVECOT_DIR and prints the CPU time (user+system) used during the run by
+# imaptest (its rusage) and by Dovecot: the master and every process below
+# it, including imap processes that ended during the run (the master reaps
+# them, so their time is in its cutime/cstime). Example, NOOP-only with 50
+# clients:
 #   cpu-compare.sh /tmp/dov bin/imaptest host=127.0.0.1 port=10143 \
 #     user=user%d pass=pass users=1-500 mbox=FILE clients=50 secs=20 - noop=100
 set -eu
@@ -14,44 +16,34 @@ shift 2
 master=$(cat "$dir/run/master.pid")
 hz=$(getconf CLK_TCK)
 
-# ticks PID: utime+stime of one process (fields 14 and 15).
+# ticks PID: utime+stime+cutime+cstime (fields 14-17 of /proc/PID/stat).
 ticks() {
 	local stat
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
 	stat=${stat##*) }
 	set -- $stat
-	echo $(( ${12} + ${13} ))
+	echo $(( ${12} + ${13} + ${14} + ${15} ))
 }
 
-# tree_ticks: ticks of every process whose ancestry leads to the master,
-# as "pid ticks" lines.
-tree_ticks() {
-	local pids p
-	pids=$(ps -e -o pid=,ppid= | awk -v m="$master" '
-		{ parent[$1] = $2 }
-		END { for (p in parent) { q = p; while (q != "" && q != 0 && q != 1) { if (q == m) { print p; break } q = parent[q] } } }')
-	for p in $pids; do
-		echo "$p $(ticks "$p")"
+# dovecot_ticks: the master plus its direct children (Dovecot services
+# are all children of the master).
+dovecot_ticks() {
+	local sum p
+	sum=$(ticks "$master")
+	for p in $(ps -e -o pid=,ppid= | awk -v m="$master" '$2 == m { print $1 }'); do
+		sum=$(( sum + $(ticks "$p") ))
 	done
+	echo "$sum"
 }
 
-before=$(tree_ticks)
-"$bin" "$@" > "$dir/cpu-compare.out" 2>&1 &
-tpid=$!
-last_t=0
-after=""
-while kill -0 "$tpid" 2>/dev/null; do
-	t=$(ticks "$tpid")
-	[ "$t" -gt 0 ] && last_t=$t
-	after=$(tree_ticks)
-	sleep 0.5
-done
-wait "$tpid" || true
-# Dovecot processes that existed before count only their increase.
-dov=$(printf '%s\n' "$after" | awk -v before="$before" '
-	BEGIN { n = split(before, b, "\n"); for (i = 1; i <= n; i++) { split(b[i], f, " "); base[f[1]] = f[2] } }
-	NF == 2 { sum += $2 - (($1 in base) ? base[$1] : 0) }
-	END { print sum + 0 }')
-tail -n 20 "$dir/cpu-compare.out"
-echo "imaptest CPU: $(awk -v t="$last_t" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s"
-echo "dovecot  CPU: $(awk -v t="$dov" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s"
+before=$(dovecot_ticks)
+# The subshell's "times" reports the CPU of its finished children: imaptest.
+cpu=$( ( "$bin" "$@" > "$dir/cpu-compare.out" 2>&1 || true; times ) | tail -n 1)
+sleep 2 # let the imap processes of the logged-out clients exit and be reaped
+after=$(dovecot_ticks)
+tail -n 8 "$dir/cpu-compare.out"
+# "times" prints "XmY.YYYs XmY.YYYs" (user system) for the children.
+echo "$cpu" | awk '{
+	split($1, u, "m"); split($2, s, "m"); sub("s", "", u[2]); sub("s", "", s[2])
+	printf "imaptest CPU: %.2f s\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'
+awk -v t="$(( after - before ))" -v hz="$hz" 'BEGIN { printf "dovecot  CPU: %.2f s\n", t / hz }'
