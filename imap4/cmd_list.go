@@ -89,7 +89,7 @@ func (s *Session) cmdList(cmd *Command) {
 		if selSub && !e.subscribed && !(a.LSUB && e.mb == nil) {
 			// RFC 5258 §3.5: RECURSIVEMATCH reports a parent of
 			// subscribed mailboxes with CHILDINFO.
-			if !has(a.SelectOpts, "RECURSIVEMATCH") || !subscribedBelow(entries, n) {
+			if !has(a.SelectOpts, "RECURSIVEMATCH") || !subscribedBelow(entries, n, patterns) {
 				continue
 			}
 			childInfo = true
@@ -248,13 +248,17 @@ func checkListOptions(a *ListArgs) string {
 	return ""
 }
 
-// subscribedBelow reports whether a subscribed mailbox lies below name.
-func subscribedBelow(entries map[string]*listEntry, name string) bool {
+// subscribedBelow reports whether a subscribed mailbox lies below name
+// that the patterns do not list themselves (RFC 5258 §3.5: CHILDINFO
+// tells of matching children the response would not show).
+func subscribedBelow(entries map[string]*listEntry, name string, patterns []string) bool {
 	prefix := name + "/"
+	found, listed := false, false
 	for n, e := range entries {
 		if e.subscribed && strings.HasPrefix(n, prefix) {
-			return true
+			found = true
+			listed = listed || matchAny(patterns, n)
 		}
 	}
-	return false
+	return found && !listed
 }
