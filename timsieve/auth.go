@@ -34,7 +34,7 @@ func (s *session) cmdAuthenticate(args []Arg) bool {
 		s.c.Write(response("NO", "", "Authentication scheme not supported."))
 		return true
 	}
-	if !s.p.AllowPlaintextAuth && s.c.TLSAvailable() {
+	if s.plaintextRefused() {
 		s.c.Write(response("NO", "ENCRYPT-NEEDED", "Use STARTTLS before authenticating."))
 		return true
 	}
@@ -50,6 +50,11 @@ func (s *session) cmdAuthenticate(args []Arg) bool {
 	}
 	s.challenge()
 	return true
+}
+
+// plaintextRefused reports whether logins must wait for STARTTLS.
+func (s *session) plaintextRefused() bool {
+	return !s.p.AllowPlaintextAuth && s.c.TLSAvailable()
 }
 
 // challenge sends the next server challenge.

@@ -24,7 +24,13 @@ func (s *session) writeCapabilities() {
 	}
 	line("IMPLEMENTATION", s.p.Implementation)
 	if s.state == stateNonAuth {
-		line("SASL", strings.Join(saslMechanisms, " "))
+		// Before STARTTLS, when plain-text logins are refused, no
+		// mechanism is offered (as Dovecot does): clients upgrade first.
+		mechs := strings.Join(saslMechanisms, " ")
+		if s.plaintextRefused() {
+			mechs = ""
+		}
+		line("SASL", mechs)
 	}
 	line("SIEVE", strings.Join(sieve.Extensions(s.p.Sieve), " "))
 	if s.state == stateNonAuth && s.c.TLSAvailable() {

@@ -155,9 +155,13 @@ func (e *env) dial() *client {
 // capabilities is the capability block the test server sends before
 // authentication (tls: STARTTLS offered).
 func capabilities(starttls bool) []string {
+	sasl := `"SASL" "PLAIN LOGIN"`
+	if starttls {
+		sasl = `"SASL" ""` // plain-text logins wait for STARTTLS
+	}
 	out := []string{
 		`"IMPLEMENTATION" "` + testImpl + `"`,
-		`"SASL" "PLAIN LOGIN"`,
+		sasl,
 		`"SIEVE" "` + strings.Join(sieve.Extensions(sieve.Options{}), " ") + `"`,
 	}
 	if starttls {
