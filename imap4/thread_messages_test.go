@@ -3,6 +3,9 @@ package imap4
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -110,4 +113,98 @@ func TestIsReplySubject(t *testing.T) {
 			t.Errorf("isReplySubject(%q) = %v, want %v", s, got, want)
 		}
 	}
+}
+
+// threadListSeqs checks a thread list's syntax (RFC 5256 §5: balanced
+// parentheses, no empty group) and returns the numbers in it.
+func threadListSeqs(t *testing.T, s string) []uint32 {
+	t.Helper()
+	depth := 0
+	var seqs []uint32
+	num := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if num < 0 {
+				num = 0
+			}
+			num = num*10 + int(c-'0')
+			continue
+		case num >= 0:
+			seqs = append(seqs, uint32(num))
+			num = -1
+		}
+		switch c {
+		case '(':
+			if i+1 < len(s) && s[i+1] == ')' {
+				t.Fatalf("empty group in %q", s)
+			}
+			depth++
+		case ')':
+			depth--
+			if depth < 0 {
+				t.Fatalf("unbalanced %q", s)
+			}
+		case ' ':
+		default:
+			t.Fatalf("bad byte %q in %q", c, s)
+		}
+	}
+	if depth != 0 || num >= 0 {
+		t.Fatalf("unbalanced or unterminated %q", s)
+	}
+	return seqs
+}
+
+// FuzzThreadReferences builds mailboxes with arbitrary Message-IDs,
+// References (loops, self-references, duplicates) and subjects: every
+// message appears exactly once in a well-formed thread list.
+func FuzzThreadReferences(f *testing.F) {
+	f.Add([]byte{1, 2, 2, 1, 3, 3, 1, 1})
+	f.Add([]byte{1, 0, 1, 0, 2, 1, 2, 1, 5, 9, 9, 5})
+	f.Add([]byte{0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 300 {
+			return
+		}
+		var infos []threadMsg
+		for i := 0; i+1 < len(data); i += 2 {
+			id, ref := data[i], data[i+1]
+			m := threadMsg{seq: uint32(len(infos) + 1), sent: dateOn(1 + int(id%5))}
+			if id%7 != 0 {
+				m.id = fmt.Sprintf("%d@x", id%16)
+			}
+			for k := 0; k < int(ref%4); k++ {
+				m.refs = append(m.refs, fmt.Sprintf("%d@x", (int(ref)+k*3)%16))
+			}
+			m.subject = []string{"", "a", "b"}[int(ref)%3]
+			m.reply = ref%2 == 0
+			infos = append(infos, m)
+		}
+		for _, alg := range []string{"REFERENCES", "ORDEREDSUBJECT"} {
+			var roots []*threadNode
+			if alg == "REFERENCES" {
+				roots = threadReferences(slices.Clone(infos))
+			} else {
+				roots = threadOrderedSubject(slices.Clone(infos))
+			}
+			var b strings.Builder
+			for _, r := range roots {
+				b.WriteByte('(')
+				r.write(&b)
+				b.WriteByte(')')
+			}
+			seqs := threadListSeqs(t, b.String())
+			slices.Sort(seqs)
+			if len(seqs) != len(infos) {
+				t.Fatalf("%s: %d messages in %q, want %d", alg, len(seqs), b.String(), len(infos))
+			}
+			for i, s := range seqs {
+				if s != uint32(i+1) {
+					t.Fatalf("%s: numbers %v in %q", alg, seqs, b.String())
+				}
+			}
+		}
+	})
 }
