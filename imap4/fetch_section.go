@@ -21,7 +21,16 @@ func (f *fetchMsg) section(name string, sec Section, partial *Partial) (fetchVal
 	hs, haveHeaders := f.src.(HeaderSource)
 	switch {
 	case len(sec.Part) == 0 && sec.Specifier == "":
-		r = wireRange{0, f.m.RFCSize} // BODY[], RFC822: no structure needed
+		// BODY[], RFC822: no structure needed; a message loaded in memory
+		// is sent whole even when its recorded size is off (rfcsize 0 on
+		// old rows, spec 7.2)
+		r = wireRange{0, f.m.RFCSize}
+		if f.wire != nil || f.m.RFCSize <= f.max {
+			if err := f.loadWire(); err != nil {
+				return fetchValue{}, err
+			}
+			r.end = int64(len(f.wire))
+		}
 	case len(sec.Part) == 0 && strings.HasPrefix(sec.Specifier, "HEADER") && haveHeaders && f.wire == nil:
 		hdr, err := hs.Header(f.ctx, f.m)
 		if err != nil {
@@ -98,11 +107,9 @@ func cutPartial(data []byte, p *Partial) []byte {
 // loaded or small enough to load, else streamed out of WriteWire.
 func (f *fetchMsg) bytes(r wireRange) ([]byte, error) {
 	if f.wire == nil && f.m.RFCSize <= f.max {
-		wire, err := f.src.Wire(f.ctx, f.m)
-		if err != nil {
-			return nil, fmt.Errorf("fetch message uid %d: %w", f.m.UID, err)
+		if err := f.loadWire(); err != nil {
+			return nil, err
 		}
-		f.wire = wire
 	}
 	if f.wire != nil {
 		if r.start < 0 || r.end > int64(len(f.wire)) || r.start > r.end {
@@ -116,6 +123,22 @@ func (f *fetchMsg) bytes(r wireRange) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// loadWire loads the whole wire form once per WriteFetch.
+func (f *fetchMsg) loadWire() error {
+	if f.wire != nil {
+		return nil
+	}
+	wire, err := f.src.Wire(f.ctx, f.m)
+	if err != nil {
+		return fmt.Errorf("fetch message uid %d: %w", f.m.UID, err)
+	}
+	if wire == nil {
+		wire = []byte{}
+	}
+	f.wire = wire
+	return nil
 }
 
 // streamRange copies the range of the wire form to w with WriteWire,

@@ -291,3 +291,19 @@ func TestFetchAndSearchWithHeaderSource(t *testing.T) {
 		t.Errorf("header search: %v %v, streamed %d", got, err, plain.streamed.Load()-s0)
 	}
 }
+
+// A wrong recorded size (rfcsize 0 on old rows) does not cut BODY[] of a
+// message held in memory.
+func TestFetchWholeMessageIgnoresWrongSize(t *testing.T) {
+	src, msgs := loadMbox(t, "fetch-body")
+	m := msgs[0]
+	m.RFCSize = 0
+	got, _, err := renderFetch(t, src, m, fetchItems(t, "FETCH 1 (BODY.PEEK[]<0.4> RFC822.PEEK)"), FetchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "* 1 FETCH (BODY[]<0> {4}\r\nFrom RFC822 " + lit("From: User1 <user1@domain.org>\nDate: Sat, 24 Mar 2007 23:00:00 +0200\nSubject: s1\n\nbody1\n\n") + ")\r\n"
+	if got != want {
+		t.Errorf("\n got %q\nwant %q", got, want)
+	}
+}
