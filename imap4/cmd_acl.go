@@ -211,7 +211,7 @@ func (s *Session) writeQuota(used, limit int64) {
 	if limit <= 0 {
 		return
 	}
-	s.enc.Raw(`* QUOTA "" (STORAGE `).Number64(uint64(max(used, 0)/1024)).SP().Number64(uint64(limit/1024)).Raw(")").CRLF()
+	s.enc.Raw(`* QUOTA "" (STORAGE `).Number64(uint64(max(used, 0) / 1024)).SP().Number64(uint64(limit / 1024)).Raw(")").CRLF()
 }
 
 // SETQUOTA is not offered (spec 6.2: quotas are set with dbmail-users).
