@@ -70,47 +70,51 @@ func (h *msgHeader) sentDate() (time.Time, bool) {
 
 // parseHeaderFields parses a header block (up to its blank line) into
 // fields, unfolding continuation lines (RFC 5322 §2.2.3). Lines that are
-// neither fields nor continuations are skipped.
+// neither fields nor continuations are skipped. Names and unfolded values
+// share one copy of the block.
 func parseHeaderFields(block []byte) msgHeader {
-	var h msgHeader
-	var cur []byte
-	have := false
-	var name string
+	text := string(block)
+	h := msgHeader{fields: make([]hdrField, 0, strings.Count(text, "\n")/2+1)}
+	cur := -1 // index of the field being continued
+	var folded strings.Builder
 	flush := func() {
-		if have {
-			h.fields = append(h.fields, hdrField{Name: name, Value: string(cur)})
+		if cur >= 0 && folded.Len() > 0 {
+			h.fields[cur].Value = folded.String()
+			folded.Reset()
 		}
-		have = false
-		cur = cur[:0]
 	}
-	for len(block) > 0 {
-		line := block
-		if i := bytes.IndexByte(block, '\n'); i >= 0 {
-			line, block = block[:i], block[i+1:]
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
 		} else {
-			block = nil
+			text = ""
 		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
 			break
 		}
 		if line[0] == ' ' || line[0] == '\t' {
-			if have {
-				cur = append(cur, line...)
+			if cur >= 0 {
+				if folded.Len() == 0 {
+					folded.WriteString(h.fields[cur].Value)
+				}
+				folded.WriteString(line)
 			}
 			continue
 		}
 		flush()
-		colon := bytes.IndexByte(line, ':')
+		cur = -1
+		colon := strings.IndexByte(line, ':')
 		if colon <= 0 {
 			continue
 		}
-		n := bytes.TrimRight(line[:colon], " \t")
-		if len(n) == 0 {
+		name := strings.TrimRight(line[:colon], " \t")
+		if name == "" {
 			continue
 		}
-		name, have = string(n), true
-		cur = append(cur, line[colon+1:]...)
+		h.fields = append(h.fields, hdrField{Name: name, Value: line[colon+1:]})
+		cur = len(h.fields) - 1
 	}
 	flush()
 	if ct, ok := h.raw("content-type"); ok {

@@ -150,7 +150,8 @@ func sortString(h *msgHeader, key string) string {
 			}
 		}
 	}
-	return strings.ToUpper(s)
+	// a copy, so the key does not keep the message's header alive
+	return strings.Clone(strings.ToUpper(s))
 }
 
 // firstAddress parses the first field called name as an address list and

@@ -84,6 +84,11 @@ func newThreadMsg(h *msgHeader, m *MsgMeta) threadMsg {
 			}
 		}
 	}
+	// copies, so that the kept values do not hold the header alive
+	t.subject, t.id = strings.Clone(t.subject), strings.Clone(t.id)
+	for i := range t.refs {
+		t.refs[i] = strings.Clone(t.refs[i])
+	}
 	return t
 }
 
