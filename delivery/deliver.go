@@ -43,6 +43,9 @@ type Sorter interface {
 
 // SortEnv is what a Sorter sees of the delivery.
 type SortEnv struct {
+	// DB is the handle the delivery runs on (a worker's connection in a
+	// daemon); a Sorter queries through it.
+	DB           *db.DB
 	Message      *message.Message
 	Raw          []byte
 	EnvelopeFrom string
@@ -201,7 +204,7 @@ func (d *Deliverer) route(ctx context.Context, userID int64, r Recipient, m *mes
 		}
 	}
 	if d.Sorter != nil {
-		res, err := d.Sorter.Sort(ctx, userID, SortEnv{Message: m, Raw: raw, EnvelopeFrom: from, EnvelopeTo: r.Address, Mailbox: box})
+		res, err := d.Sorter.Sort(ctx, userID, SortEnv{DB: d.DB, Message: m, Raw: raw, EnvelopeFrom: from, EnvelopeTo: r.Address, Mailbox: box})
 		if err != nil {
 			// A failing script keeps the message (spec 6.6 step 4).
 			d.Log.Warn("sieve failed, keeping message", "user", userID, "err", err)

@@ -106,7 +106,11 @@ func (s *SieveSorter) Sort(ctx context.Context, userID int64, env SortEnv) (*Sor
 	if !s.Opt.Enabled {
 		return keep, nil
 	}
-	name, src, err := s.DB.ActiveSieveScript(ctx, userID)
+	d := s.DB
+	if env.DB != nil {
+		d = env.DB
+	}
+	name, src, err := d.ActiveSieveScript(ctx, userID)
 	if errors.Is(err, db.ErrNotFound) {
 		return keep, nil
 	}
@@ -119,7 +123,7 @@ func (s *SieveSorter) Sort(ctx context.Context, userID int64, env SortEnv) (*Sor
 		return keep, nil
 	}
 	now := s.now()
-	senv := newSieveEnv(ctx, s.DB, userID, env, s.Opt.DefaultCharset, now)
+	senv := newSieveEnv(ctx, d, userID, env, s.Opt.DefaultCharset, now)
 	res, err := sc.Run(ctx, senv)
 	if err != nil {
 		return nil, fmt.Errorf("sieve: %w", err)
@@ -133,9 +137,9 @@ func (s *SieveSorter) Sort(ctx context.Context, userID int64, env SortEnv) (*Sor
 	// end (RFC 7352 §3.2 asks for after delivery; the Sorter does not see
 	// the store's outcome, and a failed store is retried by the MTA with
 	// the same id, which then counts as a duplicate — logged).
-	for _, d := range res.Duplicates {
-		to, from, h := senv.duplicateKey(d.ID, d.Handle)
-		if err := s.DB.TouchReply(ctx, to, from, h, now); err != nil {
+	for _, dup := range res.Duplicates {
+		to, from, h := senv.duplicateKey(dup.ID, dup.Handle)
+		if err := d.TouchReply(ctx, to, from, h, now); err != nil {
 			s.Log.Warn("sieve duplicate: cannot record id", "user", userID, "err", err)
 		}
 	}

@@ -46,7 +46,11 @@ func (s *SieveSorter) vacation(ctx context.Context, userID int64, env SortEnv, s
 		from = fromAddr
 	}
 	handle := stableHandle(v, senv.HeaderValues("subject"))
-	ok, err := s.DB.ClaimReply(ctx, v.To, fromAddr, handle, time.Duration(v.Seconds)*time.Second, s.now())
+	d := s.DB
+	if env.DB != nil {
+		d = env.DB
+	}
+	ok, err := d.ClaimReply(ctx, v.To, fromAddr, handle, time.Duration(v.Seconds)*time.Second, s.now())
 	if err != nil {
 		log.Error("sieve vacation: reply cache", "err", err)
 		return

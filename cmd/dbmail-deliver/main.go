@@ -18,6 +18,7 @@ import (
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/delivery"
 	"github.com/dbmail-go/dbmail/message"
+	"github.com/dbmail-go/dbmail/notify"
 )
 
 // sysexits(3) codes (spec 7.3).
@@ -187,12 +188,25 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	var changed []int64
 	for _, r := range results {
 		if r.DSN != delivery.DSNDelivered {
 			ap.Log.Warn("recipient not delivered", "recipient", r.Recipient, "dsn", r.DSN.String(), "err", r.Err)
 		} else {
 			ap.Log.Info("delivered", "recipient", r.Recipient)
 		}
+		changed = append(changed, r.Mailboxes...)
+	}
+	// Wake IMAP IDLE sessions of the running daemons (notify package).
+	ncfg := notify.Config{
+		Dir:       ap.Config.IMAP.PidDirectory,
+		Namespace: notify.NamespaceOf(ap.Config.DBMail.DBURI, ap.Config.DBMail.TablePrefix),
+	}
+	if ap.DB.Dialect == db.Postgres {
+		ncfg.PostgresDSN = ap.DB.Target.DSN
+	}
+	if err := notify.Announce(ctx, ncfg, changed); err != nil {
+		ap.Log.Warn("change notification failed", "err", err)
 	}
 	return exitCode(results)
 }

@@ -34,6 +34,7 @@ var Spec = daemon.Spec{
 			Deliverer:  a.Deliverer(),
 			MaxMessage: a.Service.MaxLiteralSize,
 			QuotaSoft:  strings.EqualFold(a.Config.Delivery.QuotaFailure, "soft"),
+			Notify:     a.Relay,
 		}, nil
 	},
 }

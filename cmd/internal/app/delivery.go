@@ -10,6 +10,7 @@ import (
 // (spec 5.10, 6.6), as dbmail-lmtpd and dbmail-deliver use it.
 func (a *App) Deliverer() *delivery.Deliverer {
 	c := a.Config
+	mailer := delivery.NewMailer(c.DBMail.Sendmail, c.DBMail.SMTPHostSet, c.DBMail.SMTPHost, c.DBMail.SMTPUser, c.DBMail.SMTPPassword)
 	return &delivery.Deliverer{
 		DB: a.DB,
 		Opt: delivery.Options{
@@ -19,7 +20,14 @@ func (a *App) Deliverer() *delivery.Deliverer {
 			Postmaster:         c.DBMail.Postmaster,
 			DefaultCharset:     c.DBMail.DefaultMsgEncoding,
 		},
-		Mailer: delivery.NewMailer(c.DBMail.Sendmail, c.DBMail.SMTPHostSet, c.DBMail.SMTPHost, c.DBMail.SMTPUser, c.DBMail.SMTPPassword),
+		Mailer: mailer,
 		Log:    a.Log,
+		Sorter: delivery.NewSieveSorter(a.DB, mailer, a.Log, delivery.SieveOptions{
+			Enabled:        c.Delivery.Sieve,
+			Vacation:       c.Delivery.SieveVacation,
+			Notify:         c.Delivery.SieveNotify,
+			Postmaster:     c.DBMail.Postmaster,
+			DefaultCharset: c.DBMail.DefaultMsgEncoding,
+		}),
 	}
 }

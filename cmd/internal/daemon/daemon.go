@@ -14,6 +14,7 @@ import (
 	"github.com/dbmail-go/dbmail/cmd/internal/getopt"
 	"github.com/dbmail-go/dbmail/config"
 	"github.com/dbmail-go/dbmail/db"
+	"github.com/dbmail-go/dbmail/notify"
 	"github.com/dbmail-go/dbmail/server"
 	"github.com/dbmail-go/dbmail/server/logging"
 )
@@ -38,6 +39,9 @@ type App struct {
 	Service *config.Service
 	Pool    *server.Pool
 	Cache   cache.Cache
+	// Relay tells the other daemons which mailboxes changed, and hears
+	// them (notify: local datagram sockets, PostgreSQL LISTEN/NOTIFY).
+	Relay *notify.Relay
 }
 
 // groupCommitWorkers is how many group-commit transactions run at once.
@@ -132,7 +136,21 @@ func Run(ctx context.Context, spec Spec, cfgPath, pidFile string, verbose bool) 
 	}
 	pool := server.NewPoolWithLogger(a.DB.SQL, cfg.MaxDBConnections, cfg.QueueDepth, a.Log)
 	defer pool.Close()
-	d := &App{App: a, Service: svc, Pool: pool, Cache: c}
+	ncfg := notify.Config{
+		Dir:       cfg.PidDirectory,
+		Program:   spec.Program,
+		Namespace: notify.NamespaceOf(a.Config.DBMail.DBURI, a.Config.DBMail.TablePrefix),
+		Log:       a.Log,
+	}
+	if a.DB.Dialect == db.Postgres {
+		ncfg.PostgresDSN = a.DB.Target.DSN
+	}
+	relay, err := notify.New(ncfg)
+	if err != nil {
+		return err
+	}
+	defer relay.Close()
+	d := &App{App: a, Service: svc, Pool: pool, Cache: c, Relay: relay}
 	proto, err := spec.Protocol(d)
 	if err != nil {
 		return err
