@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"mime"
 	"mime/quotedprintable"
@@ -45,12 +44,11 @@ func (s *SieveSorter) vacation(ctx context.Context, userID int64, env SortEnv, s
 		fromAddr = senderOr("", s.Opt.Postmaster)
 		from = fromAddr
 	}
-	handle := stableHandle(v, senv.HeaderValues("subject"))
 	d := s.DB
 	if env.DB != nil {
 		d = env.DB
 	}
-	ok, err := d.ClaimReply(ctx, v.To, fromAddr, handle, time.Duration(v.Seconds)*time.Second, s.now())
+	ok, err := d.ClaimReply(ctx, v.To, fromAddr, v.Handle, time.Duration(v.Seconds)*time.Second, s.now())
 	if err != nil {
 		log.Error("sieve vacation: reply cache", "err", err)
 		return
@@ -159,44 +157,4 @@ func maxLineLen(s string) int {
 		m = max(m, len(l))
 	}
 	return m
-}
-
-// stableHandle returns the reply-cache handle of a vacation action. The
-// engine derives a missing :handle from the reply's subject even when the
-// script gave no :subject, so that subject ("Auto: " + the original's)
-// changes with every message and each new subject would get its own reply
-// within the period, against RFC 5230 §4.2 (the handle comes from the
-// :subject, :from, :mime and reason *arguments*) and §4.1 (one reply per
-// sender per period). When v.Handle is exactly that derivation with a
-// derived subject, the subject is left out of the handle here.
-func stableHandle(v sieve.Vacation, subjects []string) string {
-	orig := ""
-	if len(subjects) > 0 {
-		orig = strings.TrimSpace(subjects[0])
-	}
-	derived := "Auto: " + orig
-	if orig == "" {
-		derived = "Automated reply"
-	}
-	if v.Subject != derived || v.Handle != vacationHandle(v.Reason, "0"+v.Subject, v.From, v.Mime) {
-		return v.Handle
-	}
-	return vacationHandle(v.Reason, "0", v.From, v.Mime)
-}
-
-// vacationHandle is the engine's derivation of a handle from the
-// vacation arguments (sieve/vacation.go defaultHandle).
-func vacationHandle(reason, subject, from string, mime bool) string {
-	b := func(x bool) string {
-		if x {
-			return "1"
-		}
-		return "0"
-	}
-	h := sha256.New()
-	for _, s := range []string{reason, subject, b(from != "") + from, b(mime)} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -147,11 +147,21 @@ func (n *vacationNode) exec(m *machine, f *frame) (ctrl, error) {
 	return ctrlNext, m.addAction(f, n.pos, v)
 }
 
-// defaultHandle derives a handle from the arguments that shape the reply
-// (RFC 5230 §4.2), so that editing the reason starts a new reply period.
+// defaultHandle derives a handle from the ARGUMENTS that shape the reply
+// (RFC 5230 §4.2), so that editing the reason starts a new reply period. A
+// subject the script did not give is derived from each incoming message
+// ("Auto: …") and must not count, or every new subject would get a reply
+// of its own within the period (§4.1).
 func defaultHandle(v Vacation, hasFrom, hasSubject bool) string {
+	subject, from := "", ""
+	if hasSubject {
+		subject = v.Subject
+	}
+	if hasFrom {
+		from = v.From
+	}
 	h := sha256.New()
-	for _, s := range []string{v.Reason, boolStr(hasSubject) + v.Subject, boolStr(hasFrom) + v.From, boolStr(v.Mime)} {
+	for _, s := range []string{v.Reason, boolStr(hasSubject) + subject, boolStr(hasFrom) + from, boolStr(v.Mime)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -120,3 +120,18 @@ func TestVacationHandleChangesWithReason(t *testing.T) {
 		t.Errorf("handles %q %q", a, b)
 	}
 }
+
+// RFC 5230 §4.1/4.2: without :subject the derived "Auto: <subject>" must
+// not make every incoming subject a new reply period.
+func TestVacationHandleIgnoresDerivedSubject(t *testing.T) {
+	t.Parallel()
+	a := defaultHandle(Vacation{Reason: "away", Subject: "Auto: first"}, false, false)
+	b := defaultHandle(Vacation{Reason: "away", Subject: "Auto: second"}, false, false)
+	if a != b {
+		t.Fatalf("derived subjects changed the handle: %q vs %q", a, b)
+	}
+	c := defaultHandle(Vacation{Reason: "away", Subject: "Gone"}, false, true)
+	if c == a {
+		t.Fatal("an explicit :subject must change the handle")
+	}
+}
