@@ -33,6 +33,7 @@ func FuzzSession(f *testing.F) {
 	}
 	e := startIMAP(f, dbtest.Backends(f)[0])
 	f.Fuzz(func(t *testing.T, state uint8, data []byte) {
+		start := time.Now()
 		c, err := net.Dial("unix", e.addr)
 		if err != nil {
 			t.Fatal(err)
@@ -54,6 +55,9 @@ func FuzzSession(f *testing.F) {
 		// Read until the server closes; a literal left open by the input
 		// may keep it waiting, which the deadline ends.
 		_, _ = io.Copy(io.Discard, c)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("session took %v", d)
+		}
 		check, err := net.Dial("unix", e.addr)
 		if err != nil {
 			t.Fatalf("server gone: %v", err)
