@@ -36,6 +36,11 @@ func newProtocol(a *daemon.App) (server.Protocol, error) {
 		lim.MaxLiteral = int64(min(m, 1<<62))
 	}
 	keep := c.IMAP.IdleTimeout * time.Duration(max(c.IMAP.IdleInterval, 1))
+	if t := a.Service.Timeout; t > 0 && keep >= t {
+		// The keepalive must come before the idle timeout closes an
+		// IDLE client (RFC 2177 §3).
+		keep = t / 2
+	}
 	hub := imap4.NewHub()
 	go hub.Watch(context.Background(), a.DB, watchInterval, a.Log)
 	return imap4.NewProtocol(imap4.Config{
