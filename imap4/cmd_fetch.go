@@ -54,7 +54,8 @@ func (s *Session) cmdFetch(cmd *Command) {
 		return
 	}
 	src := &msgSource{s: s}
-	opt := FetchOptions{UIDMode: cmd.UID, CondStore: s.condStore, ReadOnly: v.readOnly || v.rights&db.RightSeen == 0}
+	// RFC 7162 §3.2.4: with QRESYNC every FETCH response carries UID.
+	opt := FetchOptions{UIDMode: cmd.UID || s.qresync, CondStore: s.condStore, ReadOnly: v.readOnly || v.rights&db.RightSeen == 0}
 	ctx := s.c.Context()
 	for _, i := range idx {
 		if _, err := WriteFetch(ctx, s.enc, &v.msgs[i], a.Items, src, opt); err != nil {
