@@ -54,7 +54,7 @@ func (s *Session) cmdFetch(cmd *Command) {
 		return
 	}
 	src := &msgSource{s: s}
-	// RFC 7162 §3.2.4: with QRESYNC every FETCH response carries UID.
+	// RFC 7162 §3.2: once QRESYNC is enabled, FETCH responses carry UID.
 	opt := FetchOptions{UIDMode: cmd.UID || s.qresync, CondStore: s.condStore, ReadOnly: v.readOnly || v.rights&db.RightSeen == 0}
 	ctx := s.c.Context()
 	for _, i := range idx {
