@@ -20,10 +20,26 @@ func (s *Session) sendUpdates(allowExpunge bool) bool {
 	if v == nil {
 		return true
 	}
-	var sn *snapshot
+	var (
+		sn *snapshot
+		ch *db.IMAPChanges
+	)
 	err := s.query(func(ctx context.Context, d *db.DB) error {
 		var err error
-		sn, err = loadSnapshot(ctx, d, v.mb.ID, v.modseq, true)
+		if sn, err = loadSnapshot(ctx, d, v.mb.ID, v.modseq, true); err != nil || !sn.exists || uint64(sn.seq) == v.modseq {
+			return err
+		}
+		// Usually only a few rows changed: read those (spec 2.15 gives
+		// every changed row the new MODSEQ) and reload everything only
+		// when they do not explain the new message count.
+		if ch, err = d.IMAPChangedSince(ctx, v.mb.ID, v.modseq); err != nil {
+			return err
+		}
+		if v.explains(ch) {
+			return nil
+		}
+		ch = nil
+		sn, err = loadSnapshot(ctx, d, v.mb.ID, v.modseq, false)
 		return err
 	})
 	if err != nil {
@@ -38,10 +54,55 @@ func (s *Session) sendUpdates(allowExpunge bool) bool {
 		s.closing = fmt.Errorf("selected mailbox %d deleted", v.mb.ID)
 		return true
 	}
-	if uint64(sn.seq) == v.modseq && sn.infos == nil {
+	if uint64(sn.seq) == v.modseq {
 		return true
 	}
-	return s.applySnapshot(sn, allowExpunge)
+	if ch != nil {
+		gone := map[uint32]bool{}
+		var rows []db.MessageInfo
+		var kws []string
+		for _, r := range ch.Rows {
+			if r.Status >= 2 {
+				gone[uint32(r.UID)] = true
+				continue
+			}
+			rows = append(rows, r)
+			kws = append(kws, ch.Keywords[r.UID]...)
+		}
+		return s.applyChanges(gone, rows, ch.Keywords, kws, sn.seq, allowExpunge)
+	}
+	present := make(map[uint32]bool, len(sn.infos))
+	for i := range sn.infos {
+		present[uint32(sn.infos[i].UID)] = true
+	}
+	gone := map[uint32]bool{}
+	for i := range v.msgs {
+		if !present[v.msgs[i].UID] {
+			gone[v.msgs[i].UID] = true
+		}
+	}
+	return s.applyChanges(gone, sn.infos, sn.keywords, sn.kwList, sn.seq, allowExpunge)
+}
+
+// explains reports whether the changed rows account for the new number of
+// visible messages: the view minus the expunged rows it holds plus the
+// new rows above its highest UID.
+func (v *mailboxView) explains(ch *db.IMAPChanges) bool {
+	n := int64(len(v.msgs))
+	top := v.maxUID()
+	for _, r := range ch.Rows {
+		_, known := v.find(uint32(r.UID))
+		switch {
+		case r.Status >= 2 && known:
+			n--
+		case r.Status < 2 && !known:
+			if uint32(r.UID) <= top {
+				return false
+			}
+			n++
+		}
+	}
+	return n == ch.Visible
 }
 
 func (s *Session) lastErr() error {
@@ -51,42 +112,38 @@ func (s *Session) lastErr() error {
 	return fmt.Errorf("mailbox update failed")
 }
 
-// applySnapshot diffs sn against the view and reports the differences.
-func (s *Session) applySnapshot(sn *snapshot, allowExpunge bool) bool {
+// applyChanges reports and applies a change to the view: gone are the
+// expunged UIDs, rows the visible rows that are new or may have changed
+// (UID order), kws their keywords, kwList keywords possibly new to FLAGS.
+func (s *Session) applyChanges(gone map[uint32]bool, rows []db.MessageInfo, kws map[int64][]string, kwList []string, seq int64, allowExpunge bool) bool {
 	v := s.sel
-	present := make(map[uint32]int, len(sn.infos))
-	for i := range sn.infos {
-		present[uint32(sn.infos[i].UID)] = i
-	}
-	var gone []int
+	var goneIdx []int
 	for i := range v.msgs {
-		if _, ok := present[v.msgs[i].UID]; !ok {
-			gone = append(gone, i)
+		if gone[v.msgs[i].UID] {
+			goneIdx = append(goneIdx, i)
 		}
 	}
-	if len(gone) > 0 && !allowExpunge {
+	if len(goneIdx) > 0 && !allowExpunge {
 		return true
 	}
 	// Expunges, highest sequence number first so each number is valid
 	// when the client applies it (RFC 3501 §7.4.1).
-	if len(gone) > 0 {
+	if len(goneIdx) > 0 {
 		if s.qresync {
-			uids := make([]uint32, len(gone))
-			for i, g := range gone {
+			uids := make([]uint32, len(goneIdx))
+			for i, g := range goneIdx {
 				uids[i] = v.msgs[g].UID
 			}
 			s.enc.Raw("* VANISHED ").NumSet(uids).CRLF()
 		} else {
-			for i := len(gone) - 1; i >= 0; i-- {
-				s.enc.Star().Number(uint32(gone[i] + 1)).Raw(" EXPUNGE").CRLF()
+			for i := len(goneIdx) - 1; i >= 0; i-- {
+				s.enc.Star().Number(uint32(goneIdx[i] + 1)).Raw(" EXPUNGE").CRLF()
 			}
 		}
 		kept := v.msgs[:0]
-		g := 0
 		for i := range v.msgs {
-			if g < len(gone) && gone[g] == i {
+			if gone[v.msgs[i].UID] {
 				delete(v.recent, v.msgs[i].UID)
-				g++
 				continue
 			}
 			kept = append(kept, v.msgs[i])
@@ -96,17 +153,16 @@ func (s *Session) applySnapshot(sn *snapshot, allowExpunge bool) bool {
 			v.msgs[i].Seq = uint32(i + 1)
 		}
 	}
-	if v.addKeywords(sn.kwList) {
+	if v.addKeywords(kwList) {
 		s.enc.Raw("* FLAGS ").FlagList(v.flagNames()).CRLF()
 		if !v.readOnly {
 			s.enc.Raw("* OK [PERMANENTFLAGS ").FlagList(v.permanentFlags()).Raw("] Flags allowed.").CRLF()
 		}
 	}
-	// Flag changes of messages the client knows.
 	oldCount := len(v.msgs)
 	var claim []int64
-	for i := range sn.infos {
-		mi := &sn.infos[i]
+	for i := range rows {
+		mi := &rows[i]
 		uid := uint32(mi.UID)
 		idx, known := v.find(uid)
 		if !known {
@@ -117,13 +173,13 @@ func (s *Session) applySnapshot(sn *snapshot, allowExpunge bool) bool {
 				// by dbmail-util --move; they show up at the next SELECT.
 				continue
 			}
-			if mi.Flags.Recent && !v.readOnly {
+			if mi.Flags.Recent {
 				v.recent[uid] = true
-				claim = append(claim, mi.UID)
-			} else if mi.Flags.Recent {
-				v.recent[uid] = true
+				if !v.readOnly {
+					claim = append(claim, mi.UID)
+				}
 			}
-			m, err := metaOf(mi, sn.keywords[mi.UID], v.recent[uid])
+			m, err := metaOf(mi, kws[mi.UID], v.recent[uid])
 			if err != nil {
 				v.err = err
 				return false
@@ -133,7 +189,7 @@ func (s *Session) applySnapshot(sn *snapshot, allowExpunge bool) bool {
 			continue
 		}
 		old := &v.msgs[idx]
-		flags := flagsOf(mi.Flags, v.recent[uid], sn.keywords[mi.UID])
+		flags := flagsOf(mi.Flags, v.recent[uid], kws[mi.UID])
 		modseq := uint64(max(mi.ModSeq, 1))
 		if !sameFlags(old.Flags, flags) || (s.condStore && modseq != old.ModSeq) {
 			old.Flags, old.ModSeq = flags, modseq
@@ -141,14 +197,11 @@ func (s *Session) applySnapshot(sn *snapshot, allowExpunge bool) bool {
 		}
 		old.Flags, old.ModSeq = flags, modseq
 	}
-	for i := range v.msgs {
-		v.msgs[i].Seq = uint32(i + 1)
-	}
 	if len(v.msgs) != oldCount {
 		s.enc.Star().Number(uint32(len(v.msgs))).Raw(" EXISTS").CRLF()
 		s.enc.Star().Number(uint32(v.recentCount())).Raw(" RECENT").CRLF()
 	}
-	v.modseq = uint64(sn.seq)
+	v.modseq = uint64(seq)
 	if n := v.maxUID() + 1; n > v.uidNext {
 		v.uidNext = n
 	}
