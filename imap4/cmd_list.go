@@ -248,17 +248,15 @@ func checkListOptions(a *ListArgs) string {
 	return ""
 }
 
-// subscribedBelow reports whether a subscribed mailbox lies below name
-// that the patterns do not list themselves (RFC 5258 §3.5: CHILDINFO
-// tells of matching children the response would not show).
+// subscribedBelow reports whether a subscribed mailbox below name is not
+// itself listed by the patterns (RFC 5258 §3.5: CHILDINFO tells of
+// matching children the response does not show).
 func subscribedBelow(entries map[string]*listEntry, name string, patterns []string) bool {
 	prefix := name + "/"
-	found, listed := false, false
 	for n, e := range entries {
-		if e.subscribed && strings.HasPrefix(n, prefix) {
-			found = true
-			listed = listed || matchAny(patterns, n)
+		if e.subscribed && strings.HasPrefix(n, prefix) && !matchAny(patterns, n) {
+			return true
 		}
 	}
-	return found && !listed
+	return false
 }
