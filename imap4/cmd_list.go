@@ -24,7 +24,8 @@ type listEntry struct {
 
 // RFC 3501 §6.3.8 LIST and §6.3.9 LSUB, with LIST-EXTENDED (RFC 5258:
 // SUBSCRIBED selection, RETURN (SUBSCRIBED CHILDREN)), LIST-STATUS
-// (RFC 5819) and CHILDREN attributes (RFC 3348), spec 6.2.
+// (RFC 5819), CHILDREN attributes (RFC 3348) and special-use attributes
+// (RFC 6154), spec 6.2.
 func (s *Session) cmdList(cmd *Command) {
 	a := cmd.Args.(*ListArgs)
 	if !a.Extended && len(a.Patterns) == 1 && a.Patterns[0] == "" {
@@ -108,6 +109,16 @@ func (s *Session) cmdList(cmd *Command) {
 		}
 		if retSub && e.subscribed {
 			attrs = append(attrs, `\Subscribed`)
+		}
+		use := ""
+		if e.mb != nil && e.mb.OwnerID == s.user.ID && !a.LSUB {
+			use = specialUseOf(e.mb.Name)
+		}
+		if has(a.SelectOpts, "SPECIAL-USE") && use == "" {
+			continue
+		}
+		if use != "" {
+			attrs = append(attrs, use) // RFC 6154 §2
 		}
 		kw := "LIST"
 		if a.LSUB {

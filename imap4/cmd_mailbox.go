@@ -9,13 +9,16 @@ import (
 	"github.com/dbmail-go/dbmail/db"
 )
 
-// RFC 3501 §6.3.3 CREATE (spec 3.3). IMAP CREATE does not subscribe.
+// RFC 3501 §6.3.3 CREATE (spec 3.3) with RFC 6154 §3 USE. IMAP CREATE
+// does not subscribe.
 // Creating in another owner's namespace needs the k right on the parent,
 // and under #Public grants the creator all rights (spec 3.3).
 func (s *Session) cmdCreate(cmd *Command) {
 	a := cmd.Args.(*CreateArgs)
-	if len(a.SpecialUse) > 0 {
-		s.no(cmd, "USEATTR", "special-use attributes are not supported")
+	if len(a.SpecialUse) > 0 && (!useAllowed(db.NormalizeMailboxName(a.Mailbox), a.SpecialUse) || strings.HasPrefix(a.Mailbox, "#")) {
+		// RFC 6154 §3: the attributes follow from the name (see
+		// specialUseOf); others cannot be stored.
+		s.no(cmd, "USEATTR", "special-use attribute does not match the mailbox name")
 		return
 	}
 	err := s.query(func(ctx context.Context, d *db.DB) error {

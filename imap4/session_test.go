@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const postLoginCaps = "IMAP4rev1 ACL RIGHTS=texk NAMESPACE CHILDREN SORT QUOTA THREAD=ORDEREDSUBJECT THREAD=REFERENCES UNSELECT IDLE ID UIDPLUS WITHIN CONDSTORE LITERAL+ ENABLE QRESYNC MOVE LIST-EXTENDED LIST-STATUS STATUS=SIZE ESEARCH SEARCHRES MULTIAPPEND BINARY APPENDLIMIT=67108864"
+const postLoginCaps = "IMAP4rev1 ACL RIGHTS=texk NAMESPACE CHILDREN SORT QUOTA THREAD=ORDEREDSUBJECT THREAD=REFERENCES UNSELECT IDLE ID UIDPLUS WITHIN CONDSTORE LITERAL+ ENABLE QRESYNC MOVE LIST-EXTENDED LIST-STATUS STATUS=SIZE ESEARCH SEARCHRES MULTIAPPEND BINARY SPECIAL-USE CREATE-SPECIAL-USE APPENDLIMIT=67108864"
 
 func TestSessionLoginAndState(t *testing.T) {
 	forBackends(t, func(t *testing.T, e *sessEnv) {
@@ -88,6 +88,9 @@ func TestSessionMailboxLifecycle(t *testing.T) {
 		c.expect(`j DELETE Nothing`, "j NO [NONEXISTENT] mailbox does not exist")
 		c.expect(`k DELETE INBOX`, "k NO [NOPERM] permission denied")
 		c.expect(`l LIST "" ""`, `* LIST (\Noselect) "/" ""`, "l OK LIST completed")
+		c.expect(`n1 CREATE Trash (USE (\Trash))`, "n1 OK CREATE completed")
+		c.expect(`n2 CREATE Stuff (USE (\Sent))`, "n2 NO [USEATTR] special-use attribute does not match the mailbox name")
+		c.expect(`n3 LIST (SPECIAL-USE) "" *`, `* LIST (\HasNoChildren \Trash) "/" "Trash"`, "n3 OK LIST completed")
 		c.expect(`m NAMESPACE`, `* NAMESPACE (("" "/")) (("#Users" "/")) (("#Public" "/"))`, "m OK NAMESPACE completed")
 	})
 }
