@@ -18,13 +18,18 @@ import (
 // after each delivery commit — calls Publish(mailboxID) once its
 // transaction has committed.
 //
-// Changes made by other processes (another dbmail-imapd, dbmail-deliver,
-// dbmail-util) are found by Watch: one batched query of mailboxes.seq for
-// all watched mailboxes per interval, never one per session (spec 2.15).
+// Changes made by other processes are found by ListenPostgres on
+// PostgreSQL (LISTEN/NOTIFY between dbmail-go processes) and by Watch
+// everywhere (also catching tools that do not notify): one batched query
+// of mailboxes.seq for all watched mailboxes per interval, never one per
+// session (spec 2.15).
 type Hub struct {
 	mu   sync.Mutex
 	subs map[int64]map[*Subscription]struct{}
 	seqs map[int64]int64 // last mailboxes.seq Watch saw per watched mailbox
+
+	token  string       // identifies this hub's own NOTIFYs
+	remote chan<- int64 // set while ListenPostgres runs
 }
 
 // Subscription is one session's interest in one mailbox.
@@ -36,7 +41,7 @@ type Subscription struct {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: make(map[int64]map[*Subscription]struct{}), seqs: make(map[int64]int64)}
+	return &Hub{subs: make(map[int64]map[*Subscription]struct{}), seqs: make(map[int64]int64), token: newHubToken()}
 }
 
 // Subscribe calls wake (which must not block) after every Publish of
@@ -71,9 +76,24 @@ func (s *Subscription) Close() {
 	h.mu.Unlock()
 }
 
-// Publish wakes every session subscribed to mailboxID. Call it after the
-// change has committed.
+// Publish wakes every session subscribed to mailboxID and, while
+// ListenPostgres runs, tells the other processes. Call it after the change
+// has committed.
 func (h *Hub) Publish(mailboxID int64) {
+	h.publishLocal(mailboxID)
+	h.mu.Lock()
+	remote := h.remote
+	h.mu.Unlock()
+	if remote != nil {
+		select {
+		case remote <- mailboxID:
+		default: // queue full: dropped; other processes find it with Watch
+		}
+	}
+}
+
+// publishLocal wakes this process's subscribers of mailboxID.
+func (h *Hub) publishLocal(mailboxID int64) {
 	h.mu.Lock()
 	wakes := make([]func(), 0, len(h.subs[mailboxID]))
 	for s := range h.subs[mailboxID] {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dbmail-go/dbmail/cmd/internal/daemon"
+	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/imap4"
 	"github.com/dbmail-go/dbmail/server"
 )
@@ -17,6 +18,10 @@ import (
 // (dbmail-deliver, another imapd, dbmail-util) are looked for: one
 // batched query for every selected mailbox of this process.
 const watchInterval = time.Second
+
+// pgWatchInterval is the poll interval on PostgreSQL, where LISTEN/NOTIFY
+// carries the changes of other dbmail-go processes.
+const pgWatchInterval = 10 * time.Second
 
 func main() {
 	os.Exit(daemon.Main(daemon.Spec{
@@ -42,7 +47,14 @@ func newProtocol(a *daemon.App) (server.Protocol, error) {
 		keep = t / 2
 	}
 	hub := imap4.NewHub()
-	go hub.Watch(context.Background(), a.DB, watchInterval, a.Log)
+	interval := watchInterval
+	if a.DB.Dialect == db.Postgres {
+		// dbmail-go processes tell each other with NOTIFY; the poll only
+		// catches tools that do not.
+		go func() { _ = hub.ListenPostgres(context.Background(), a.DB, a.Log) }()
+		interval = pgWatchInterval
+	}
+	go hub.Watch(context.Background(), a.DB, interval, a.Log)
 	return imap4.NewProtocol(imap4.Config{
 		DB:              a.DB,
 		Cache:           a.Cache,
