@@ -67,7 +67,7 @@ type Session struct {
 	saved   []uint32 // SEARCHRES "$" result as UIDs (RFC 5182)
 
 	closing error // set by LOGOUT and fatal conditions: returned from OnData
-	tls     bool  // STARTTLS requested: drop buffered input
+	tls     bool  // STARTTLS requested: drop the rest of this input
 }
 
 func newSession(p *Protocol, c *server.Conn) *Session {
@@ -102,6 +102,9 @@ func (s *Session) flush() error {
 // OnData implements server.Session: it feeds the parser and runs each
 // complete command.
 func (s *Session) OnData(b []byte) error {
+	// A STARTTLS of an earlier call dropped that call's remaining input;
+	// the handshake has happened since, this is encrypted input.
+	s.tls = false
 	for len(b) > 0 && s.closing == nil && !s.tls {
 		n, ev, err := s.p.Feed(b)
 		b = b[n:]

@@ -28,6 +28,12 @@ type sessEnv struct {
 // database of backend b with users "alice" and "bob" (password "secret").
 func startIMAP(t testing.TB, b dbtest.Backend) *sessEnv {
 	t.Helper()
+	return startIMAPWith(t, b, func(*server.Config, *Config) {})
+}
+
+// startIMAPWith is startIMAP with a hook to adjust the configuration.
+func startIMAPWith(t testing.TB, b dbtest.Backend, adjust func(*server.Config, *Config)) *sessEnv {
+	t.Helper()
 	d := dbtest.Open(t, b)
 	ctx := context.Background()
 	for _, u := range []string{"alice", "bob"} {
@@ -42,7 +48,9 @@ func startIMAP(t testing.TB, b dbtest.Backend) *sessEnv {
 	cfg.Limits.LoginFailDelay = 0
 	cfg.LoginTimeout, cfg.Timeout = 20*time.Second, 20*time.Second
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	proto := NewProtocol(Config{DB: d, Log: log, Banner: "test ready"})
+	pcfg := Config{DB: d, Log: log, Banner: "test ready"}
+	adjust(&cfg, &pcfg)
+	proto := NewProtocol(pcfg)
 	pool := server.NewPool(d.SQL, 2, 64) // dbtest allows 4 connections: leave some for the test itself
 	srv, err := server.New(cfg, proto, server.Options{Logger: log, Pool: pool})
 	if err != nil {
