@@ -25,14 +25,10 @@ func (s *Session) cmdIdle(cmd *Command) {
 	s.enc.Raw("+ idling").CRLF()
 	s.p.SetMode(ModeIdle)
 	wake := s.c.Wake
-	var arm func()
-	arm = func() {
-		st.keepalive = time.AfterFunc(s.cfg.IdleKeepalive, func() {
-			st.due.Store(true)
-			wake()
-		})
-	}
-	arm()
+	st.keepalive = time.AfterFunc(s.cfg.IdleKeepalive, func() {
+		st.due.Store(true)
+		wake()
+	})
 }
 
 // idleWake runs on OnWake while idling: keepalive if due.

@@ -2,7 +2,6 @@ package imap4
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -212,6 +211,3 @@ func (s *Session) writeStatus(name string, items []string, mb *db.Mailbox, st db
 	}
 	e.Raw(")").CRLF()
 }
-
-// isNotFound reports a missing mailbox or user.
-func isNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/server"
@@ -272,22 +271,4 @@ func (s *Session) OnClose(reason server.CloseReason) {
 func (s *Session) setState(st State) {
 	s.state = st
 	s.c.SetState(st.String())
-}
-
-// authed reports the login name for logs.
-func (s *Session) userName() string {
-	if s.user == nil {
-		return ""
-	}
-	return s.user.Name
-}
-
-// hasCap reports whether the session currently advertises capability c.
-func (s *Session) hasCap(c string) bool {
-	for _, x := range strings.Fields(s.capabilities()) {
-		if strings.EqualFold(x, c) {
-			return true
-		}
-	}
-	return false
 }
