@@ -29,7 +29,7 @@ type Hub struct {
 	seqs map[int64]int64 // last mailboxes.seq Watch saw per watched mailbox
 
 	token  string       // identifies this hub's own NOTIFYs
-	remote chan<- int64 // set while ListenPostgres runs
+	sinks  map[chan<- int64]struct{} // other processes: ListenPostgres, ListenLocal
 }
 
 // Subscription is one session's interest in one mailbox.
@@ -82,13 +82,28 @@ func (s *Subscription) Close() {
 func (h *Hub) Publish(mailboxID int64) {
 	h.publishLocal(mailboxID)
 	h.mu.Lock()
-	remote := h.remote
-	h.mu.Unlock()
-	if remote != nil {
+	defer h.mu.Unlock()
+	for sink := range h.sinks {
 		select {
-		case remote <- mailboxID:
+		case sink <- mailboxID:
 		default: // queue full: dropped; other processes find it with Watch
 		}
+	}
+}
+
+// addSink registers a channel that carries published ids to other
+// processes; the returned func removes it.
+func (h *Hub) addSink(c chan<- int64) func() {
+	h.mu.Lock()
+	if h.sinks == nil {
+		h.sinks = make(map[chan<- int64]struct{})
+	}
+	h.sinks[c] = struct{}{}
+	h.mu.Unlock()
+	return func() {
+		h.mu.Lock()
+		delete(h.sinks, c)
+		h.mu.Unlock()
 	}
 }
 

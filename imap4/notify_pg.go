@@ -31,14 +31,7 @@ func (h *Hub) ListenPostgres(ctx context.Context, d *db.DB, log *slog.Logger) er
 		return fmt.Errorf("LISTEN/NOTIFY needs PostgreSQL, not %s", d.Dialect)
 	}
 	out := make(chan int64, 1024)
-	h.mu.Lock()
-	h.remote = out
-	h.mu.Unlock()
-	defer func() {
-		h.mu.Lock()
-		h.remote = nil
-		h.mu.Unlock()
-	}()
+	defer h.addSink(out)()
 	go h.notifyLoop(ctx, d.SQL, out, log)
 	for ctx.Err() == nil {
 		err := h.listenOnce(ctx, d.SQL)

@@ -54,6 +54,15 @@ func newProtocol(a *daemon.App) (server.Protocol, error) {
 		go func() { _ = hub.ListenPostgres(context.Background(), a.DB, a.Log) }()
 		interval = pgWatchInterval
 	}
+	if dir := a.Service.PidDirectory; dir != "" {
+		// Other dbmail-go daemons on this host (dbmail-lmtpd) publish
+		// their commits here at once, on every backend.
+		go func() {
+			if err := hub.ListenLocal(context.Background(), dir, a.Log); err != nil {
+				a.Log.Warn("local change notifications unavailable", "dir", dir, "err", err)
+			}
+		}()
+	}
 	go hub.Watch(context.Background(), a.DB, interval, a.Log)
 	return imap4.NewProtocol(imap4.Config{
 		DB:              a.DB,
