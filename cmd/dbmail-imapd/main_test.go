@@ -19,7 +19,7 @@ import (
 	"github.com/dbmail-go/dbmail/db/dbtest"
 )
 
-func buildDaemon(t *testing.T) string {
+func buildDaemon(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "dbmail-imapd")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -29,7 +29,7 @@ func buildDaemon(t *testing.T) string {
 	return bin
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -41,9 +41,8 @@ func freePort(t *testing.T) int {
 
 // startDaemon runs the binary on a config for uri and waits for it to
 // accept connections; it is stopped with SIGTERM at cleanup.
-func startDaemon(t *testing.T, bin, uri string) string {
+func startDaemon(t testing.TB, bin, uri, dir string) string {
 	t.Helper()
-	dir := t.TempDir()
 	port := freePort(t)
 	conf := filepath.Join(dir, "dbmail.conf")
 	text := fmt.Sprintf(`[DBMAIL]
@@ -117,7 +116,7 @@ func TestDaemon(t *testing.T) {
 			if _, err := d.CreateUser(ctx, db.User{Name: "alice", Passwd: "secret", Active: true}); err != nil {
 				t.Fatal(err)
 			}
-			addr := startDaemon(t, bin, uri)
+			addr := startDaemon(t, bin, uri, t.TempDir())
 			nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 			if err != nil {
 				t.Fatal(err)
