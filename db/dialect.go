@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Dialect names one of the three SQL backends DBMail supports.
@@ -51,7 +52,12 @@ type Rewriter struct {
 	Dialect Dialect
 	Prefix  string // table prefix, "dbmail_" by default (spec 1.1)
 	cache   sync.Map
+	cached  atomic.Int64
 }
+
+// maxCachedQueries bounds the rewrite cache: multi-row statements come in
+// many shapes, and only the common ones are worth keeping.
+const maxCachedQueries = 4096
 
 // Q rewrites query: `{name}` becomes Prefix+name, `?` becomes `$n` on
 // PostgreSQL, and `{size}`-style quoting of reserved words is left to callers
@@ -91,7 +97,11 @@ func (r *Rewriter) Q(query string) string {
 		}
 	}
 	out := b.String()
-	r.cache.Store(query, out)
+	if r.cached.Load() < maxCachedQueries {
+		if _, loaded := r.cache.LoadOrStore(query, out); !loaded {
+			r.cached.Add(1)
+		}
+	}
 	return out
 }
 

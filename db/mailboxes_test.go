@@ -162,7 +162,6 @@ func TestMailboxTree(t *testing.T) {
 	}
 }
 
-
 // Spec 3.4: owner rights, rows for others, anyone, read-only mailboxes,
 // rights strings, and LIST visibility.
 func TestACL(t *testing.T) {

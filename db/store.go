@@ -156,6 +156,19 @@ func (tx *Tx) insertInstances(ctx context.Context, physID, size int64, targets [
 	okCount := 0
 	for _, i := range order {
 		t := targets[i]
+		if tx.db.Dialect == Postgres {
+			uid, modseq, err := tx.insertInstancePostgres(ctx, physID, size, t)
+			if errors.Is(err, ErrQuota) {
+				results[i].Err = err
+				continue
+			}
+			if err != nil {
+				return 0, err
+			}
+			results[i] = Stored{UID: uid, ModSeq: modseq}
+			okCount++
+			continue
+		}
 		if t.QuotaUser != 0 {
 			if err := tx.chargeQuota(ctx, t.QuotaUser, size); err != nil {
 				if errors.Is(err, ErrQuota) {
@@ -177,6 +190,48 @@ func (tx *Tx) insertInstances(ctx context.Context, physID, size int64, targets [
 		okCount++
 	}
 	return okCount, nil
+}
+
+// insertInstancePostgres charges the quota, takes the mailbox lock with the
+// MODSEQ bump and inserts the message row in ONE statement: the INSERT
+// reads its row from the UPDATE of the mailbox, so the message_idnr is
+// drawn only after the lock is held (UID order is commit order), and
+// nothing happens when the quota UPDATE matched no row.
+func (tx *Tx) insertInstancePostgres(ctx context.Context, physID, size int64, t Dest) (uid, modseq int64, err error) {
+	f := t.Flags
+	args := []any{}
+	q := `WITH `
+	guard := ``
+	if t.QuotaUser != 0 {
+		q += `q AS (UPDATE {users} SET curmail_size = curmail_size + ?::int8 WHERE user_idnr = ? AND (maxmail_size = 0 OR curmail_size + ?::int8 <= maxmail_size) RETURNING 1), `
+		args = append(args, size, t.QuotaUser, size)
+		guard = ` AND EXISTS (SELECT 1 FROM q)`
+	}
+	q += `s AS (UPDATE {mailboxes} SET seq = seq + 1 WHERE mailbox_idnr = ?` + guard + ` RETURNING mailbox_idnr, seq)
+		INSERT INTO {messages} (mailbox_idnr, physmessage_id, seen_flag, answered_flag, deleted_flag, flagged_flag, recent_flag, draft_flag, unique_id, status, seq)
+		SELECT s.mailbox_idnr, ?::int8, ?::int2, ?::int2, ?::int2, ?::int2, ?::int2, ?::int2, ?::text, ?::int2, s.seq FROM s RETURNING message_idnr, seq`
+	args = append(args, t.MailboxID, physID, boolInt(f.Seen), boolInt(f.Answered), boolInt(f.Deleted), boolInt(f.Flagged), boolInt(f.Recent), boolInt(f.Draft), NewUniqueID(physID), t.Status)
+	err = tx.QueryRow(ctx, q, args...).Scan(&uid, &modseq)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Either the quota refused it or the mailbox is gone.
+		var n int
+		if cerr := tx.QueryRow(ctx, `SELECT COUNT(*) FROM {mailboxes} WHERE mailbox_idnr = ?`, t.MailboxID).Scan(&n); cerr != nil {
+			return 0, 0, fmt.Errorf("insert message into mailbox %d: %w", t.MailboxID, cerr)
+		}
+		if n == 0 {
+			return 0, 0, fmt.Errorf("mailbox id %d: %w", t.MailboxID, ErrNotFound)
+		}
+		return 0, 0, fmt.Errorf("user %d: %w", t.QuotaUser, ErrQuota)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("insert message into mailbox %d: %w", t.MailboxID, err)
+	}
+	for _, k := range dedupKeywords(t.Keywords) {
+		if _, err := tx.Exec(ctx, `INSERT INTO {keywords} (message_idnr, keyword) VALUES (?, ?)`, uid, k); err != nil {
+			return 0, 0, fmt.Errorf("insert keyword %q: %w", k, err)
+		}
+	}
+	return uid, modseq, nil
 }
 
 // bumpMailboxSeq increments the mailbox's HIGHESTMODSEQ and returns it; the
@@ -271,29 +326,16 @@ func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internal
 	if idate.Year() > time.Now().UTC().Year()+1 { // spec 2.8
 		idate = idate.AddDate(time.Now().UTC().Year()-idate.Year(), 0, 0)
 	}
-	physID, err := tx.Insert(ctx, `INSERT INTO {physmessage} (messagesize, rfcsize, internal_date) VALUES (?, ?, `+db.timestampLiteral()+`)`,
-		"id", m.MessageSize, m.RFCSize, idate.Format("2006-01-02 15:04:05"))
-	if err != nil {
-		return 0, fmt.Errorf("insert physmessage: %w", err)
-	}
 	partIDs, err := tx.storeParts(ctx, m.Parts)
 	if err != nil {
 		return 0, err
 	}
-	rows := make([][]any, len(m.Parts))
-	for i, p := range m.Parts {
-		rows[i] = []any{physID, boolInt(p.IsHeader), p.Key, p.Depth, p.Order, partIDs[i]}
-	}
-	if err := tx.insertRows(ctx, `INSERT INTO {partlists} (physmessage_id, is_header, part_key, part_depth, part_order, part_id) VALUES `, rows); err != nil {
-		return 0, fmt.Errorf("insert partlists: %w", err)
-	}
-	if err := tx.storeHeaderCache(ctx, physID, m.HeaderCache(internalDate)); err != nil {
+	links, err := tx.headerLinks(ctx, m.HeaderCache(internalDate))
+	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO {envelope} (physmessage_id, envelope) VALUES (?, ?)`, physID, strings.ToValidUTF8(m.Envelope(), "?")); err != nil {
-		return 0, fmt.Errorf("insert envelope: %w", err)
-	}
-	var refs [][]any
+	envelope := strings.ToValidUTF8(m.Envelope(), "?")
+	var refs []string
 	seenRef := map[string]bool{}
 	for _, ref := range m.References() {
 		ref = strings.ToValidUTF8(ref, "?")
@@ -304,12 +346,95 @@ func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internal
 			continue
 		}
 		seenRef[ref] = true
-		refs = append(refs, []any{physID, ref})
+		refs = append(refs, ref)
 	}
-	if err := tx.insertRows(ctx, `INSERT INTO {referencesfield} (physmessage_id, referencesfield) VALUES `, refs); err != nil {
+	date := idate.Format("2006-01-02 15:04:05")
+	if db.Dialect == Postgres && len(m.Parts)+len(links)+len(refs) <= maxCTERows {
+		return tx.insertPhysPostgres(ctx, m, date, partIDs, links, envelope, refs)
+	}
+	physID, err := tx.Insert(ctx, `INSERT INTO {physmessage} (messagesize, rfcsize, internal_date) VALUES (?, ?, `+db.timestampLiteral()+`)`,
+		"id", m.MessageSize, m.RFCSize, date)
+	if err != nil {
+		return 0, fmt.Errorf("insert physmessage: %w", err)
+	}
+	rows := make([][]any, len(m.Parts))
+	for i, p := range m.Parts {
+		rows[i] = []any{physID, boolInt(p.IsHeader), p.Key, p.Depth, p.Order, partIDs[i]}
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO {partlists} (physmessage_id, is_header, part_key, part_depth, part_order, part_id) VALUES `, rows); err != nil {
+		return 0, fmt.Errorf("insert partlists: %w", err)
+	}
+	hrows := make([][]any, len(links))
+	for i, l := range links {
+		hrows[i] = []any{physID, l[0], l[1]}
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO {header} (physmessage_id, headername_id, headervalue_id) VALUES `, hrows); err != nil {
+		return 0, fmt.Errorf("insert header links: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO {envelope} (physmessage_id, envelope) VALUES (?, ?)`, physID, envelope); err != nil {
+		return 0, fmt.Errorf("insert envelope: %w", err)
+	}
+	rrows := make([][]any, len(refs))
+	for i, r := range refs {
+		rrows[i] = []any{physID, r}
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO {referencesfield} (physmessage_id, referencesfield) VALUES `, rrows); err != nil {
 		return 0, fmt.Errorf("insert references: %w", err)
 	}
 	return physID, nil
+}
+
+// maxCTERows bounds the rows of the single-statement PostgreSQL insert
+// (about 5 parameters a row, far below the 65,535 parameter limit).
+const maxCTERows = 2000
+
+// insertPhysPostgres writes the physmessage, its partlists, header links,
+// envelope and references in ONE statement of data-modifying CTEs: one round
+// trip instead of five.
+func (tx *Tx) insertPhysPostgres(ctx context.Context, m *message.Message, date string, partIDs []int64, links [][2]int64, envelope string, refs []string) (int64, error) {
+	var b strings.Builder
+	args := []any{m.MessageSize, m.RFCSize, date, envelope}
+	b.WriteString(`WITH p AS (INSERT INTO {physmessage} (messagesize, rfcsize, internal_date) VALUES (?, ?, ` + tx.db.timestampLiteral() + `) RETURNING id),
+		e AS (INSERT INTO {envelope} (physmessage_id, envelope) SELECT id, ?::text FROM p)`)
+	if len(m.Parts) > 0 {
+		b.WriteString(`, l AS (INSERT INTO {partlists} (physmessage_id, is_header, part_key, part_depth, part_order, part_id) SELECT p.id, v.h, v.k, v.d, v.o, v.i FROM p, (VALUES `)
+		for i, pt := range m.Parts {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?::int2, ?::int4, ?::int4, ?::int4, ?::int8)")
+			args = append(args, boolInt(pt.IsHeader), pt.Key, pt.Depth, pt.Order, partIDs[i])
+		}
+		b.WriteString(`) AS v(h, k, d, o, i))`)
+	}
+	if len(links) > 0 {
+		b.WriteString(`, h AS (INSERT INTO {header} (physmessage_id, headername_id, headervalue_id) SELECT p.id, v.n, v.v FROM p, (VALUES `)
+		for i, l := range links {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?::int8, ?::int8)")
+			args = append(args, l[0], l[1])
+		}
+		b.WriteString(`) AS v(n, v))`)
+	}
+	if len(refs) > 0 {
+		b.WriteString(`, r AS (INSERT INTO {referencesfield} (physmessage_id, referencesfield) SELECT p.id, v.r FROM p, (VALUES `)
+		for i, r := range refs {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?::text)")
+			args = append(args, r)
+		}
+		b.WriteString(`) AS v(r))`)
+	}
+	b.WriteString(` SELECT id FROM p`)
+	var id int64
+	if err := tx.QueryRow(ctx, b.String(), args...).Scan(&id); err != nil {
+		return 0, fmt.Errorf("insert physmessage: %w", err)
+	}
+	return id, nil
 }
 
 // insertRows inserts rows with multi-row VALUES lists, in chunks that stay
@@ -438,6 +563,24 @@ func (tx *Tx) storeParts(ctx context.Context, parts []message.Part) ([]int64, er
 // one lookup for all values, inserts for the new ones, one insert for the
 // links.
 func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []message.CachedField) error {
+	links, err := tx.headerLinks(ctx, fields)
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, len(links))
+	for i, l := range links {
+		rows[i] = []any{physID, l[0], l[1]}
+	}
+	if err := tx.insertRows(ctx, `INSERT INTO {header} (physmessage_id, headername_id, headervalue_id) VALUES `, rows); err != nil {
+		return fmt.Errorf("insert header links: %w", err)
+	}
+	return nil
+}
+
+// headerLinks finds or creates the header values of fields and returns the
+// distinct (headername_id, headervalue_id) pairs to link (spec 2.9 steps
+// 2, 5, 6): one lookup for all values, one insert for the new ones.
+func (tx *Tx) headerLinks(ctx context.Context, fields []message.CachedField) ([][2]int64, error) {
 	db := tx.db
 	type field struct {
 		nameID int64
@@ -448,7 +591,7 @@ func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []messa
 	for _, f := range fields {
 		nameID, err := tx.headerNameID(ctx, f.Name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if nameID == 0 {
 			continue // read-only header cache and an unknown name
@@ -460,7 +603,7 @@ func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []messa
 		fs = append(fs, field{nameID, f, db.partHash([]byte(f.Value))})
 	}
 	if len(fs) == 0 {
-		return nil
+		return nil, nil
 	}
 	valueIDs := map[string]int64{} // value -> id
 	hashes := make([]any, 0, len(fs))
@@ -469,7 +612,7 @@ func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []messa
 	}
 	rows, err := tx.Query(ctx, `SELECT id, hash, headervalue FROM {headervalue} WHERE hash IN `+inList(len(hashes))+` ORDER BY id`, hashes...)
 	if err != nil {
-		return fmt.Errorf("look up header values: %w", err)
+		return nil, fmt.Errorf("look up header values: %w", err)
 	}
 	for rows.Next() {
 		var id int64
@@ -477,7 +620,7 @@ func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []messa
 		var v []byte
 		if err := rows.Scan(&id, &h, &v); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		if _, ok := valueIDs[string(v)]; !ok {
 			valueIDs[string(v)] = id
@@ -496,23 +639,19 @@ func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []messa
 	if err := tx.insertMany(ctx, `INSERT INTO {headervalue} (hash, headervalue, sortfield, datefield) VALUES `, "id", len(missing),
 		func(k int) []any { return headerValueRow(db, missing[k].hash, missing[k].f) },
 		func(k int, id int64) { valueIDs[missing[k].f.Value] = id }); err != nil {
-		return fmt.Errorf("insert header values: %w", err)
+		return nil, fmt.Errorf("insert header values: %w", err)
 	}
-	type link struct{ name, value int64 }
-	done := map[link]bool{}
-	var links [][]any
+	done := map[[2]int64]bool{}
+	var links [][2]int64
 	for _, f := range fs {
-		l := link{f.nameID, valueIDs[f.f.Value]}
+		l := [2]int64{f.nameID, valueIDs[f.f.Value]}
 		if done[l] {
 			continue // repeated identical fields are linked once
 		}
 		done[l] = true
-		links = append(links, []any{physID, l.name, l.value})
+		links = append(links, l)
 	}
-	if err := tx.insertRows(ctx, `INSERT INTO {header} (physmessage_id, headername_id, headervalue_id) VALUES `, links); err != nil {
-		return fmt.Errorf("insert header links: %w", err)
-	}
-	return nil
+	return links, nil
 }
 
 // headerNameRefresh is how long a name found missing from headername is
