@@ -122,9 +122,12 @@ func (s *Session) cmdAppend(cmd *Command) {
 			}
 			data = st.data[i].Bytes()
 		}
+		if msg.Binary {
+			data = encodeBinaryParts(data)
+		}
 		if msg.Binary && bytes.IndexByte(data, 0) >= 0 {
-			// RFC 3516 §4.2: binary content cannot be stored as such (the
-			// wire form must stay 7/8-bit text); refuse it.
+			// RFC 3516 §4.2: binary content outside parts labelled
+			// binary cannot be stored as text; refuse it.
 			s.discard(st.mb.ID, uids)
 			s.no(cmd, "UNKNOWN-CTE", "binary content with NUL octets cannot be stored")
 			return
