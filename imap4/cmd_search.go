@@ -141,16 +141,74 @@ func (s *Session) cmdSort(cmd *Command) {
 		s.fail(cmd, err)
 		return
 	}
-	e := s.enc.Raw("* SORT")
-	for _, q := range order {
-		n := q
+	nums := make([]uint32, len(order))
+	for i, q := range order {
+		nums[i] = q
 		if cmd.UID && q >= 1 && int(q) <= len(v.msgs) {
-			n = v.msgs[q-1].UID
+			nums[i] = v.msgs[q-1].UID
 		}
+	}
+	if a.HasReturn {
+		s.writeESort(cmd, a.Return, nums)
+		s.done(cmd, "")
+		return
+	}
+	e := s.enc.Raw("* SORT")
+	for _, n := range nums {
 		e.SP().Number(n)
 	}
 	e.CRLF()
 	s.done(cmd, "")
+}
+
+// writeESort writes the ESEARCH response of SORT RETURN (RFC 5267 §3.2):
+// MIN and MAX are the first and last message in sort order, ALL lists
+// them in sort order.
+func (s *Session) writeESort(cmd *Command, ret []string, nums []uint32) {
+	if len(ret) == 0 {
+		ret = []string{"ALL"}
+	}
+	e := s.enc.Raw(`* ESEARCH (TAG `).String(cmd.Tag).Raw(")")
+	if cmd.UID {
+		e.Raw(" UID")
+	}
+	if len(nums) > 0 {
+		if has(ret, "MIN") {
+			e.Raw(" MIN ").Number(nums[0])
+		}
+		if has(ret, "MAX") {
+			e.Raw(" MAX ").Number(nums[len(nums)-1])
+		}
+		if has(ret, "ALL") {
+			e.Raw(" ALL ").Raw(sortedRuns(nums))
+		}
+	}
+	if has(ret, "COUNT") {
+		e.Raw(" COUNT ").Raw(strconv.Itoa(len(nums)))
+	}
+	e.CRLF()
+}
+
+// sortedRuns writes numbers in their order, joining ascending runs of
+// consecutive numbers as ranges ("1:5,9,7").
+func sortedRuns(nums []uint32) string {
+	b := make([]byte, 0, len(nums)*4)
+	for i := 0; i < len(nums); {
+		j := i
+		for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
+			j++
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendSeqNumber(b, nums[i])
+		if j > i {
+			b = append(b, ':')
+			b = appendSeqNumber(b, nums[j])
+		}
+		i = j + 1
+	}
+	return string(b)
 }
 
 // RFC 5256 §4 THREAD and UID THREAD: ORDEREDSUBJECT and REFERENCES. For
