@@ -113,9 +113,9 @@ func stepRows(t *testing.T, d *db.DB) []string {
 	return out
 }
 
-// allSteps is spec 1.2's eight rows plus dbmail-go's step 90001.
+// allSteps is spec 1.2's eight rows plus dbmail-go's steps 90001 and 90002.
 var allSteps = []string{"0->32001", "32001->32002", "32001->32003", "32001->32004",
-	"32001->32005", "32001->32006", "32006->35001", "35001->35002", "35002->90001"}
+	"32001->32005", "32001->32006", "32006->35001", "35001->35002", "35002->90001", "90001->90002"}
 
 // queryStrings returns each row of query as its columns joined by "|"
 // (NULL as "NULL"), letting database/sql convert numbers and times.
@@ -188,8 +188,8 @@ func TestSchemaFreshCatalog(t *testing.T) {
 			compareCatalog(t, readCatalog(t, d), wantCatalog(d.Dialect))
 			checkSeeds(t, d)
 			level, err := d.SchemaLevel(ctxT(t))
-			if err != nil || level != 90001 {
-				t.Errorf("SchemaLevel = %d, %v; want 90001", level, err)
+			if err != nil || level != 90002 {
+				t.Errorf("SchemaLevel = %d, %v; want 90002", level, err)
 			}
 		})
 	}
@@ -297,7 +297,7 @@ func checkUpgradedData(t *testing.T, d *db.DB) {
 }
 
 // TestSchemaUpgradeFrom31 upgrades a DBMail 3.0/3.1 database (no
-// upgrade_steps) step by step to 35002 + 90001 (spec 1.2) and checks that
+// upgrade_steps) step by step to 35002 + 90001 + 90002 (spec 1.2) and checks that
 // the result is the fresh-install catalog and that old rows survive.
 func TestSchemaUpgradeFrom31(t *testing.T) {
 	for _, b := range dbtest.Backends(t) {
@@ -345,7 +345,7 @@ func TestSchemaUpgradeFrom31(t *testing.T) {
 }
 
 // TestSchemaUpgradeFrom32006 upgrades a DBMail 3.2-3.4 database (highest
-// step 32006): only 35001, 35002 and 90001 are applied.
+// step 32006): only 35001, 35002, 90001 and 90002 are applied.
 func TestSchemaUpgradeFrom32006(t *testing.T) {
 	for _, b := range dbtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
@@ -409,14 +409,14 @@ func TestSchemaRefusesNewerStep(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			d := dbtest.Open(t, b)
-			if _, err := d.SQL.Exec(d.Q("INSERT INTO {upgrade_steps} (from_version, to_version, applied) VALUES (90001, 99999, '2030-01-01 00:00:00')")); err != nil {
+			if _, err := d.SQL.Exec(d.Q("INSERT INTO {upgrade_steps} (from_version, to_version, applied) VALUES (90002, 99999, '2030-01-01 00:00:00')")); err != nil {
 				t.Fatal(err)
 			}
 			err := d.Migrate(ctxT(t))
 			if !errors.Is(err, db.ErrSchemaTooNew) {
 				t.Fatalf("Migrate = %v, want ErrSchemaTooNew", err)
 			}
-			const want = "migrate: database schema is newer than this dbmail-go: step 99999 (from 90001) is recorded in upgrade_steps; this build knows steps up to 90001"
+			const want = "migrate: database schema is newer than this dbmail-go: step 99999 (from 90002) is recorded in upgrade_steps; this build knows steps up to 90002"
 			if err.Error() != want {
 				t.Errorf("error = %q\nwant    %q", err, want)
 			}
