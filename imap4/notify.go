@@ -28,8 +28,8 @@ type Hub struct {
 	subs map[int64]map[*Subscription]struct{}
 	seqs map[int64]int64 // last mailboxes.seq Watch saw per watched mailbox
 
-	token  string       // identifies this hub's own NOTIFYs
-	sinks  map[chan<- int64]struct{} // other processes: ListenPostgres, ListenLocal
+	token string                    // identifies this hub's own NOTIFYs
+	sinks map[chan<- int64]struct{} // other processes: ListenPostgres, ListenLocal
 }
 
 // Subscription is one session's interest in one mailbox.
