@@ -27,20 +27,19 @@ type msgSource struct {
 	memoTree *message.Node
 }
 
-// WriteWire implements MsgSource: streams the CRLF wire form.
+// WriteWire implements MsgSource: streams the CRLF wire form. The
+// caller announced RFC822.SIZE bytes, so another length is an error.
 func (src *msgSource) WriteWire(ctx context.Context, m *MsgMeta, w io.Writer) error {
 	if src.memoID == m.PhysID && src.memoWire != nil {
+		if int64(len(src.memoWire)) != m.RFCSize {
+			return fmt.Errorf("message %d: wire form is %d bytes, rfcsize says %d", m.UID, len(src.memoWire), m.RFCSize)
+		}
 		_, err := w.Write(src.memoWire)
 		return err
 	}
-	var n int64
-	err := src.s.query(func(ctx context.Context, d *db.DB) error {
-		var err error
-		n, err = d.WriteMessage(ctx, m.PhysID, w, message.FormCRLF)
-		return err
-	})
+	n, err := src.write(m, w)
 	if err != nil {
-		return fmt.Errorf("message %d: %w", m.UID, err)
+		return err
 	}
 	if n != m.RFCSize {
 		return fmt.Errorf("message %d: wire form is %d bytes, rfcsize says %d", m.UID, n, m.RFCSize)
@@ -48,14 +47,29 @@ func (src *msgSource) WriteWire(ctx context.Context, m *MsgMeta, w io.Writer) er
 	return nil
 }
 
-// Wire implements MsgSource.
+// write rebuilds the wire form from SQL on the worker pool.
+func (src *msgSource) write(m *MsgMeta, w io.Writer) (int64, error) {
+	var n int64
+	err := src.s.query(func(ctx context.Context, d *db.DB) error {
+		var err error
+		n, err = d.WriteMessage(ctx, m.PhysID, w, message.FormCRLF)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("message %d: %w", m.UID, err)
+	}
+	return n, nil
+}
+
+// Wire implements MsgSource. Its length is the truth even when the
+// stored rfcsize is wrong (old rows, spec 2.7).
 func (src *msgSource) Wire(ctx context.Context, m *MsgMeta) ([]byte, error) {
 	if src.memoID == m.PhysID && src.memoWire != nil {
 		return src.memoWire, nil
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(min(max(m.RFCSize, 0), memoMax)))
-	if err := src.WriteWire(ctx, m, &buf); err != nil {
+	if _, err := src.write(m, &buf); err != nil {
 		return nil, err
 	}
 	if buf.Len() <= memoMax {
