@@ -50,32 +50,30 @@ func (db *DB) epochNow() string {
 	return `CAST(strftime('%s','now') AS INTEGER)`
 }
 
-// insertIgnore is the dialect's "insert unless the key exists".
-func (db *DB) insertIgnore() (prefix, suffix string) {
-	switch db.Dialect {
-	case MySQL:
-		return `INSERT IGNORE INTO`, ``
-	case SQLite:
-		return `INSERT OR IGNORE INTO`, ``
-	}
-	return `INSERT INTO`, ` ON CONFLICT (user_idnr) DO NOTHING`
-}
-
 // AcquirePOP3Lock takes userID's maildrop lock for lease with token (a
 // random string unique to the session) and holder (host and process, for
 // operators). It returns false when another live session holds it. An
 // expired lock is removed first.
 func (db *DB) AcquirePOP3Lock(ctx context.Context, userID int64, token, holder string, lease time.Duration) (bool, error) {
 	now := db.epochNow()
-	if _, err := db.Exec(ctx, `DELETE FROM {pop3_locks} WHERE user_idnr = ? AND expires < `+now, userID); err != nil {
-		return false, fmt.Errorf("pop3 lock of user %d: remove expired: %w", userID, err)
-	}
-	pre, post := db.insertIgnore()
 	if len(holder) > 255 {
 		holder = holder[:255]
 	}
-	res, err := db.Exec(ctx, pre+` {pop3_locks} (user_idnr, token, holder, expires) VALUES (?, ?, ?, `+now+` + ?)`+post,
-		userID, token, holder, int64(lease/time.Second))
+	secs := int64(lease / time.Second)
+	var q string
+	switch db.Dialect {
+	case MySQL:
+		if _, err := db.Exec(ctx, `DELETE FROM {pop3_locks} WHERE user_idnr = ? AND expires < `+now, userID); err != nil {
+			return false, fmt.Errorf("pop3 lock of user %d: remove expired: %w", userID, err)
+		}
+		q = `INSERT IGNORE INTO {pop3_locks} (user_idnr, token, holder, expires) VALUES (?, ?, ?, ` + now + ` + ?)`
+	default:
+		// One statement: insert, or take over an expired lock.
+		q = `INSERT INTO {pop3_locks} (user_idnr, token, holder, expires) VALUES (?, ?, ?, ` + now + ` + ?)
+			ON CONFLICT (user_idnr) DO UPDATE SET token = excluded.token, holder = excluded.holder, expires = excluded.expires
+			WHERE {pop3_locks}.expires < ` + now
+	}
+	res, err := db.Exec(ctx, q, userID, token, holder, secs)
 	if err != nil {
 		return false, fmt.Errorf("pop3 lock of user %d: %w", userID, err)
 	}

@@ -54,17 +54,19 @@ func (db *DB) POP3Maildrop(ctx context.Context, mailboxID int64) ([]POP3Message,
 func (db *DB) POP3Update(ctx context.Context, userID, mailboxID int64, token string, retrieved, deleted []int64) (bool, error) {
 	held := true
 	err := db.InTx(ctx, func(tx *Tx) error {
-		var n int64
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM {pop3_locks} WHERE user_idnr = ? AND token = ?`, userID, token).Scan(&n); err != nil {
-			return fmt.Errorf("check pop3 lock: %w", err)
+		// The session ends with this transaction: the lock goes with it,
+		// and deleting it proves it was still held.
+		res, err := tx.Exec(ctx, `DELETE FROM {pop3_locks} WHERE user_idnr = ? AND token = ?`, userID, token)
+		if err != nil {
+			return fmt.Errorf("release pop3 lock: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("release pop3 lock: %w", err)
 		}
 		if n == 0 {
 			held = false
 			return nil
-		}
-		// The session ends with this transaction: the lock goes with it.
-		if _, err := tx.Exec(ctx, `DELETE FROM {pop3_locks} WHERE user_idnr = ? AND token = ?`, userID, token); err != nil {
-			return fmt.Errorf("release pop3 lock: %w", err)
 		}
 		if len(retrieved) == 0 && len(deleted) == 0 {
 			return nil
@@ -90,7 +92,7 @@ func (db *DB) POP3Update(ctx context.Context, userID, mailboxID int64, token str
 		if len(deleted) == 0 {
 			return nil
 		}
-		_, err := tx.Exec(ctx, `UPDATE {users} SET curmail_size = (SELECT COALESCE(SUM(p.messagesize), 0) FROM {messages} m
+		_, err = tx.Exec(ctx, `UPDATE {users} SET curmail_size = (SELECT COALESCE(SUM(p.messagesize), 0) FROM {messages} m
 			JOIN {physmessage} p ON p.id = m.physmessage_id JOIN {mailboxes} b ON b.mailbox_idnr = m.mailbox_idnr
 			WHERE b.owner_idnr = ? AND m.status < 2) WHERE user_idnr = ?`, userID, userID)
 		if err != nil {

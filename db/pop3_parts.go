@@ -215,3 +215,61 @@ func (db *DB) pgChunk(ctx context.Context, q string, offset, length, id int64, d
 	}
 	return dst, nil
 }
+
+// POP3PrefetchParts returns the rows of several physmessages at once, in
+// rebuild order per message, with their data: the read-ahead of a POP3
+// session retrieving small messages one after the other (two queries for
+// many RETRs). The layout and the data are read separately so that both
+// are index lookups whatever the planner thinks of a join with an IN
+// list. Callers bound the total size; messages without partlists rows
+// (legacy) are absent from the result.
+func (db *DB) POP3PrefetchParts(ctx context.Context, physIDs []int64) (map[int64][]POP3Part, error) {
+	out := make(map[int64][]POP3Part, len(physIDs))
+	if len(physIDs) == 0 {
+		return out, nil
+	}
+	if len(physIDs) > chunk {
+		return nil, fmt.Errorf("prefetch %d messages: %w", len(physIDs), ErrInvalid)
+	}
+	rows, err := db.Query(ctx, `SELECT physmessage_id, is_header, part_depth, part_id FROM {partlists}
+		WHERE physmessage_id IN `+inList(len(physIDs))+`
+		ORDER BY physmessage_id, part_key, part_order, part_depth DESC`, int64Args(physIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("prefetch messages: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	seen := make(map[int64]bool)
+	for rows.Next() {
+		var phys, isHeader int64
+		var p POP3Part
+		if err := rows.Scan(&phys, &isHeader, &p.Depth, &p.ID); err != nil {
+			return nil, fmt.Errorf("prefetch messages: %w", err)
+		}
+		p.IsHeader = isHeader != 0
+		out[phys] = append(out[phys], p)
+		if !seen[p.ID] {
+			seen[p.ID] = true
+			ids = append(ids, p.ID)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("prefetch messages: %w", err)
+	}
+	rows.Close()
+	data, err := db.POP3PartData(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("prefetch messages: %w", err)
+	}
+	for phys, parts := range out {
+		for i := range parts {
+			d, ok := data[parts[i].ID]
+			if !ok {
+				return nil, fmt.Errorf("prefetch message %d: mimepart %d: %w", phys, parts[i].ID, ErrNotFound)
+			}
+			parts[i].Data = d
+			parts[i].Size = int64(len(d))
+		}
+	}
+	return out, nil
+}

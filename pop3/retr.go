@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"errors"
+	"io"
 	"strconv"
 
 	"github.com/dbmail-go/dbmail/server"
@@ -55,11 +56,22 @@ func (s *session) cmdTop(cmd Command) error {
 // one otherwise.
 func (s *session) sendMessage(i, lines int) error {
 	dw := newDotWriter(s.c)
-	var err error
+	var out io.Writer = dw
 	if lines >= 0 {
-		err = s.streamMessage(s.drop.msgs[i].PhysID, newTopWriter(dw, lines))
-	} else {
-		err = s.streamMessage(s.drop.msgs[i].PhysID, dw)
+		out = newTopWriter(dw, lines)
+	}
+	wire, cached, err := s.cached(i)
+	switch {
+	case err != nil:
+	case cached:
+		if _, err = out.Write(wire); errors.Is(err, errTopDone) {
+			err = nil
+		}
+		if lines < 0 {
+			delete(s.ahead, s.drop.msgs[i].PhysID)
+		}
+	default:
+		err = s.streamMessage(s.drop.msgs[i].PhysID, out)
 	}
 	if err == nil {
 		err = dw.Close()

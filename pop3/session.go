@@ -49,7 +49,8 @@ type session struct {
 	tlsUpgrade bool          // STLS answered: the next input arrives over TLS
 
 	drop    *maildrop
-	chunk   []byte // big-part chunk buffer, allocated at the first big part
+	chunk   []byte           // big-part chunk buffer, allocated at the first big part
+	ahead   map[int64][]byte // read-ahead window: wire form by physmessage id
 	lock    lockState
 	closing bool
 }

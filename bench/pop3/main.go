@@ -28,6 +28,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -49,6 +50,7 @@ type options struct {
 	workers  int
 	dovecot  bool
 	keep     bool
+	cpuprof  string
 }
 
 func main() {
@@ -62,6 +64,7 @@ func main() {
 	flag.IntVar(&o.workers, "workers", 8, "SQL worker pool size of the daemon")
 	flag.BoolVar(&o.dovecot, "dovecot", false, "also run the workload against a private Dovecot and print the ratio")
 	flag.BoolVar(&o.keep, "keep", false, "keep the benchmark database")
+	flag.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the dbmail-go run (daemon and clients) to this file")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/pop3:", err)
@@ -96,7 +99,20 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	if o.cpuprof != "" {
+		f, err := os.Create(o.cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	res, err := workload(addr, want, o)
+	if o.cpuprof != "" {
+		pprof.StopCPUProfile()
+	}
 	stop()
 	if err != nil {
 		return fmt.Errorf("dbmail-go: %w", err)
@@ -298,6 +314,7 @@ func startDaemon(ctx context.Context, d *db.DB, workers int) (string, func(), er
 
 // result is one workload run.
 type result struct {
+	phases   [4]time.Duration // connect+login, STAT+UIDL, RETRs, QUIT (summed over sessions)
 	msgs     int
 	bytes    int64
 	elapsed  time.Duration
@@ -311,6 +328,12 @@ func (r result) print(name string) {
 	fmt.Printf("%-24s %6d messages %8.1f MB in %7.2fs: %8.0f messages/s %7.1f MB/s (load avg %s -> %s)\n",
 		name, r.msgs, float64(r.bytes)/1e6, r.elapsed.Seconds(), r.msgsPerSec(),
 		float64(r.bytes)/1e6/r.elapsed.Seconds(), r.loadFrom, r.loadTo)
+	sum := r.phases[0] + r.phases[1] + r.phases[2] + r.phases[3]
+	if sum > 0 {
+		fmt.Printf("%-24s session time: login %.0f%%, STAT+UIDL %.0f%%, RETR %.0f%%, QUIT %.0f%%\n", "",
+			100*r.phases[0].Seconds()/sum.Seconds(), 100*r.phases[1].Seconds()/sum.Seconds(),
+			100*r.phases[2].Seconds()/sum.Seconds(), 100*r.phases[3].Seconds()/sum.Seconds())
+	}
 }
 
 func loadAvg() string {
@@ -342,9 +365,13 @@ func workload(addr string, want []userMail, o options) (result, error) {
 			defer wg.Done()
 			for u := range jobs {
 				locks[u].Lock()
-				n, b, err := session(addr, want[u])
+				var ph [4]time.Duration
+				n, b, err := session(addr, want[u], &ph)
 				locks[u].Unlock()
 				mu.Lock()
+				for k := range ph {
+					res.phases[k] += ph[k]
+				}
 				res.msgs += n
 				res.bytes += b
 				if err != nil && firstErr == nil {
@@ -368,7 +395,13 @@ func workload(addr string, want []userMail, o options) (result, error) {
 
 // session is one client session: USER/PASS, STAT, UIDL, RETR of every
 // message (each byte compared), QUIT.
-func session(addr string, u userMail) (int, int64, error) {
+func session(addr string, u userMail, ph *[4]time.Duration) (int, int64, error) {
+	t0 := time.Now()
+	mark := func(k int) {
+		now := time.Now()
+		ph[k] += now.Sub(t0)
+		t0 = now
+	}
 	nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		return 0, 0, err
@@ -385,6 +418,7 @@ func session(addr string, u userMail) (int, int64, error) {
 	if _, err := c.ok("PASS pass"); err != nil {
 		return 0, 0, err
 	}
+	mark(0)
 	line, err := c.ok("STAT")
 	if err != nil {
 		return 0, 0, err
@@ -404,6 +438,7 @@ func session(addr string, u userMail) (int, int64, error) {
 	if uidls != n {
 		return 0, 0, fmt.Errorf("UIDL listed %d of %d", uidls, n)
 	}
+	mark(1)
 	var bytesOut int64
 	for i, want := range u.msgs {
 		if _, err := c.ok(fmt.Sprintf("RETR %d", i+1)); err != nil {
@@ -424,9 +459,11 @@ func session(addr string, u userMail) (int, int64, error) {
 		}
 		bytesOut += int64(len(want))
 	}
+	mark(2)
 	if _, err := c.ok("QUIT"); err != nil {
 		return n, bytesOut, err
 	}
+	mark(3)
 	return n, bytesOut, nil
 }
 
