@@ -194,7 +194,6 @@ type DB struct {
 
 	special *specialIDs
 	names   *headerNames
-	group   *groupCommitter
 }
 
 // Handle is what the data layer runs statements on: the pool, or one
@@ -214,9 +213,7 @@ func (db *DB) h() Handle {
 // On returns a handle that runs every statement on conn: what a job of the
 // daemons' worker pool uses, so the worker's own connection serves it
 // (architecture: one connection per worker). The handle shares caches and
-// settings with db and must not be used after the job returns. Deliveries
-// through it still join db's group commit, which runs on connections of its
-// own.
+// settings with db and must not be used after the job returns.
 func (db *DB) On(conn *sql.Conn) *DB {
 	c := *db
 	c.conn = conn
@@ -225,6 +222,5 @@ func (db *DB) On(conn *sql.Conn) *DB {
 
 // Close closes the connection pool.
 func (db *DB) Close() error {
-	db.DisableGroupCommit()
 	return db.SQL.Close()
 }

@@ -101,9 +101,6 @@ func (db *DB) StoreMessage(ctx context.Context, m *message.Message, internalDate
 	if len(targets) == 0 {
 		return 0, nil, fmt.Errorf("store message: no target mailbox: %w", ErrInvalid)
 	}
-	if g := db.group; g != nil {
-		return g.submit(ctx, m, internalDate, targets)
-	}
 	err = db.InTx(ctx, func(tx *Tx) error {
 		results = make([]Stored, len(targets))
 		var err error

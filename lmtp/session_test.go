@@ -36,9 +36,8 @@ type env struct {
 func start(t *testing.T, b dbtest.Backend, maxMessage int64) *env {
 	t.Helper()
 	d := dbtest.Open(t, b)
-	// dbtest opens 4 connections: 2 pool workers, 1 group-commit worker
-	// and one spare, as the daemon sizes them (cmd/internal/daemon).
-	d.EnableGroupCommit(db.GroupCommitOptions{Workers: 1})
+	// dbtest opens 4 connections: 2 pool workers and spares, as the
+	// daemon sizes them (cmd/internal/daemon).
 	ctx := context.Background()
 	e := &env{d: d}
 	var err error

@@ -33,7 +33,6 @@ func main() {
 	users := flag.Int("users", 50, "recipients the messages are spread over")
 	limit := flag.Int("n", 0, "deliver only the first n messages (0 = all)")
 	only := flag.String("backends", "", "comma-separated subset of sqlite,postgresql,mysql")
-	group := flag.Bool("group", true, "group-commit concurrent deliveries (as dbmail-lmtpd does)")
 	flag.Parse()
 
 	msgs, total, err := loadCorpus(*corpus, *limit)
@@ -60,7 +59,7 @@ func main() {
 				fmt.Fprintf(os.Stderr, "bad writer count %q\n", ws)
 				os.Exit(2)
 			}
-			if err := run(b, w, *users, *group, msgs, total); err != nil {
+			if err := run(b, w, *users, msgs, total); err != nil {
 				fmt.Fprintf(os.Stderr, "%s with %d writers: %v\n", b, w, err)
 				os.Exit(1)
 			}
@@ -97,7 +96,7 @@ func loadCorpus(dir string, limit int) ([][]byte, int64, error) {
 	return out, total, nil
 }
 
-func run(backend string, writers, nusers int, group bool, msgs [][]byte, total int64) error {
+func run(backend string, writers, nusers int, msgs [][]byte, total int64) error {
 	ctx := context.Background()
 	uri, drop, err := freshDatabase(ctx, backend)
 	if err != nil {
@@ -115,9 +114,6 @@ func run(backend string, writers, nusers int, group bool, msgs [][]byte, total i
 	defer d.Close()
 	if err := d.Migrate(ctx); err != nil {
 		return err
-	}
-	if group {
-		d.EnableGroupCommit(db.GroupCommitOptions{})
 	}
 	inboxes := make([]db.Dest, nusers)
 	for i := range inboxes {

@@ -21,7 +21,6 @@ var Spec = daemon.Spec{
 	Program:     "dbmail-lmtpd",
 	Section:     "LMTP",
 	Ident:       "dbmail/lmtpd",
-	GroupCommit: true,
 	Protocol: func(a *daemon.App) (server.Protocol, error) {
 		host, err := os.Hostname()
 		if err != nil || host == "" {

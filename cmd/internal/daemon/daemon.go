@@ -25,9 +25,6 @@ type Spec struct {
 	Section     string // LMTP
 	Ident       string // syslog ident: dbmail/lmtpd
 	DefaultPort int    // used when neither port nor tls_port nor socket is set; 0 = none
-	// GroupCommit batches concurrent deliveries into shared transactions
-	// (dbmail-lmtpd).
-	GroupCommit bool
 	// Protocol builds the daemon's protocol from the started program. It is
 	// called once at start; reload applies only server settings.
 	Protocol func(a *App) (server.Protocol, error)
@@ -43,9 +40,6 @@ type App struct {
 	// them (notify: local datagram sockets, PostgreSQL LISTEN/NOTIFY).
 	Relay *notify.Relay
 }
-
-// groupCommitWorkers is how many group-commit transactions run at once.
-const groupCommitWorkers = 2
 
 const usageFmt = `Usage: %s [options]
 
@@ -112,9 +106,9 @@ func Main(spec Spec, argv []string, stdout, stderr io.Writer) int {
 
 // Run starts the daemon and serves until a stop signal.
 func Run(ctx context.Context, spec Spec, cfgPath, pidFile string, verbose bool) error {
-	// Beyond the pool's workers: group-commit workers and a notification
-	// listener hold connections of their own.
-	a, err := app.Start(ctx, spec.Program, cfgPath, app.Options{Section: spec.Section, Ident: spec.Ident, Verbose: verbose, ExtraConns: groupCommitWorkers + 2})
+	// Two connections beyond the pool's workers, for work outside a job
+	// (start-up checks, the state dump's statistics).
+	a, err := app.Start(ctx, spec.Program, cfgPath, app.Options{Section: spec.Section, Ident: spec.Ident, Verbose: verbose, ExtraConns: 2})
 	if err != nil {
 		return err
 	}
@@ -130,9 +124,6 @@ func Run(ctx context.Context, spec Spec, cfgPath, pidFile string, verbose bool) 
 	c, err := cache.New(cache.Config{Backend: a.Config.DBMail.QueryCache, MaxBytes: a.Config.DBMail.QueryCacheSize, Servers: a.Config.DBMail.MemcachedServers})
 	if err != nil {
 		return err
-	}
-	if spec.GroupCommit {
-		a.DB.EnableGroupCommit(db.GroupCommitOptions{Workers: groupCommitWorkers})
 	}
 	pool := server.NewPoolWithLogger(a.DB.SQL, cfg.MaxDBConnections, cfg.QueueDepth, a.Log)
 	defer pool.Close()
