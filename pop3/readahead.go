@@ -29,7 +29,7 @@ func (s *session) cached(i int) (wire []byte, ok bool, err error) {
 	}
 	phys := m.msgs[i].PhysID
 	if w, ok := s.ahead[phys]; ok {
-		return w, true, nil
+		return w, w != nil, nil // nil: fetched before, has no parts (legacy)
 	}
 	var ids []int64
 	var sum int64
@@ -51,7 +51,10 @@ func (s *session) cached(i int) (wire []byte, ok bool, err error) {
 	}); err != nil {
 		return nil, false, err
 	}
-	s.ahead = make(map[int64][]byte, len(parts))
+	s.ahead = make(map[int64][]byte, len(ids))
+	for _, id := range ids {
+		s.ahead[id] = nil
+	}
 	for id, rows := range parts {
 		var buf bytes.Buffer
 		rb := message.NewRebuilder(&buf, message.FormCRLF)
@@ -65,6 +68,6 @@ func (s *session) cached(i int) (wire []byte, ok bool, err error) {
 		}
 		s.ahead[id] = buf.Bytes()
 	}
-	w, ok := s.ahead[phys]
-	return w, ok, nil
+	w := s.ahead[phys]
+	return w, w != nil, nil
 }
