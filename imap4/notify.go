@@ -18,18 +18,19 @@ import (
 // after each delivery commit — calls Publish(mailboxID) once its
 // transaction has committed.
 //
-// Changes made by other processes are found by ListenPostgres on
-// PostgreSQL (LISTEN/NOTIFY between dbmail-go processes) and by Watch
-// everywhere (also catching tools that do not notify): one batched query
-// of mailboxes.seq for all watched mailboxes per interval, never one per
+// Changes made by other processes arrive through the daemon's
+// notify.Relay (Unix datagrams on this host, PostgreSQL LISTEN/NOTIFY
+// across hosts), which calls Notify; the relay also carries this hub's own
+// publications out (SetForward). Watch is the safety net everywhere (tools
+// that do not notify, MariaDB/SQLite across hosts): one batched query of
+// mailboxes.seq for all watched mailboxes per interval, never one per
 // session (spec 2.15).
 type Hub struct {
 	mu   sync.Mutex
 	subs map[int64]map[*Subscription]struct{}
 	seqs map[int64]int64 // last mailboxes.seq Watch saw per watched mailbox
 
-	token string                    // identifies this hub's own NOTIFYs
-	sinks map[chan<- int64]struct{} // other processes: ListenPostgres, ListenLocal
+	forward func(mailboxID int64) // tells the other processes; nil: none
 }
 
 // Subscription is one session's interest in one mailbox.
@@ -41,7 +42,7 @@ type Subscription struct {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: make(map[int64]map[*Subscription]struct{}), seqs: make(map[int64]int64), token: newHubToken()}
+	return &Hub{subs: make(map[int64]map[*Subscription]struct{}), seqs: make(map[int64]int64)}
 }
 
 // Subscribe calls wake (which must not block) after every Publish of
@@ -76,36 +77,29 @@ func (s *Subscription) Close() {
 	h.mu.Unlock()
 }
 
-// Publish wakes every session subscribed to mailboxID and, while
-// ListenPostgres runs, tells the other processes. Call it after the change
-// has committed.
+// SetForward makes Publish also hand every mailbox id to f, which tells
+// the other processes (notify.Relay.Publish). Call it before serving.
+func (h *Hub) SetForward(f func(mailboxID int64)) {
+	h.mu.Lock()
+	h.forward = f
+	h.mu.Unlock()
+}
+
+// Publish wakes every session subscribed to mailboxID and tells the other
+// processes (SetForward). Call it after the change has committed.
 func (h *Hub) Publish(mailboxID int64) {
 	h.publishLocal(mailboxID)
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for sink := range h.sinks {
-		select {
-		case sink <- mailboxID:
-		default: // queue full: dropped; other processes find it with Watch
-		}
+	f := h.forward
+	h.mu.Unlock()
+	if f != nil {
+		f(mailboxID)
 	}
 }
 
-// addSink registers a channel that carries published ids to other
-// processes; the returned func removes it.
-func (h *Hub) addSink(c chan<- int64) func() {
-	h.mu.Lock()
-	if h.sinks == nil {
-		h.sinks = make(map[chan<- int64]struct{})
-	}
-	h.sinks[c] = struct{}{}
-	h.mu.Unlock()
-	return func() {
-		h.mu.Lock()
-		delete(h.sinks, c)
-		h.mu.Unlock()
-	}
-}
+// Notify wakes this process's subscribers of a change another process
+// made (from notify.Relay.OnChange); it is not forwarded again.
+func (h *Hub) Notify(mailboxID int64) { h.publishLocal(mailboxID) }
 
 // publishLocal wakes this process's subscribers of mailboxID.
 func (h *Hub) publishLocal(mailboxID int64) {

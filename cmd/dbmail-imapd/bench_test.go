@@ -15,13 +15,13 @@ import (
 
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
-	"github.com/dbmail-go/dbmail/imap4"
+	"github.com/dbmail-go/dbmail/notify"
 	"github.com/dbmail-go/dbmail/message"
 )
 
 // BenchmarkCrossProcessIdle measures a delivery made by another process
 // (this test process, storing and publishing as dbmail-lmtpd would, with
-// its own hub on the daemon's pid_directory) reaching an IDLE client of
+// its own notify.Relay on the daemon's pid_directory) reaching an IDLE client of
 // the real dbmail-imapd binary as "* n EXISTS" (SQLite). It reports the
 // median and 90th percentile from commit to the client reading the line.
 func BenchmarkCrossProcessIdle(b *testing.B) {
@@ -47,10 +47,13 @@ func BenchmarkCrossProcessIdle(b *testing.B) {
 	}
 	defer os.RemoveAll(dir)
 	addr := startDaemon(b, bin, uri, dir)
-	hub := imap4.NewHub()
-	hctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() { _ = hub.ListenLocal(hctx, dir, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	// The publisher is another process's relay, as dbmail-lmtpd has.
+	relay, err := notify.New(notify.Config{Dir: dir, Program: "bench", Namespace: notify.NamespaceOf(uri, "dbmail_"),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer relay.Close()
 
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -83,7 +86,7 @@ func BenchmarkCrossProcessIdle(b *testing.B) {
 			b.Fatal(err)
 		}
 		t0 := time.Now()
-		hub.Publish(inbox.ID)
+		relay.Publish(inbox.ID)
 		want := fmt.Sprintf("* %d EXISTS", i+1)
 		for line() != want {
 		}

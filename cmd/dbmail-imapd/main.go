@@ -47,21 +47,15 @@ func newProtocol(a *daemon.App) (server.Protocol, error) {
 		keep = t / 2
 	}
 	hub := imap4.NewHub()
+	// Other processes' changes come in through the daemon's relay (local
+	// datagrams; LISTEN/NOTIFY on PostgreSQL), and ours go out through it.
+	a.Relay.OnChange(hub.Notify)
+	hub.SetForward(a.Relay.Publish)
 	interval := watchInterval
 	if a.DB.Dialect == db.Postgres {
-		// dbmail-go processes tell each other with NOTIFY; the poll only
-		// catches tools that do not.
-		go func() { _ = hub.ListenPostgres(context.Background(), a.DB, a.Log) }()
+		// dbmail-go processes on every host tell each other with NOTIFY;
+		// the poll only catches tools that do not.
 		interval = pgWatchInterval
-	}
-	if dir := a.Service.PidDirectory; dir != "" {
-		// Other dbmail-go daemons on this host (dbmail-lmtpd) publish
-		// their commits here at once, on every backend.
-		go func() {
-			if err := hub.ListenLocal(context.Background(), dir, a.Log); err != nil {
-				a.Log.Warn("local change notifications unavailable", "dir", dir, "err", err)
-			}
-		}()
 	}
 	go hub.Watch(context.Background(), a.DB, interval, a.Log)
 	return imap4.NewProtocol(imap4.Config{
