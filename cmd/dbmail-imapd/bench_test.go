@@ -15,8 +15,8 @@ import (
 
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
-	"github.com/dbmail-go/dbmail/notify"
 	"github.com/dbmail-go/dbmail/message"
+	"github.com/dbmail-go/dbmail/notify"
 )
 
 // BenchmarkCrossProcessIdle measures a delivery made by another process

@@ -18,9 +18,9 @@ func main() {
 // Spec is dbmail-lmtpd's daemon description. LMTP has no default port
 // (spec 5.6): without port, tls_port or socket it refuses to start.
 var Spec = daemon.Spec{
-	Program:     "dbmail-lmtpd",
-	Section:     "LMTP",
-	Ident:       "dbmail/lmtpd",
+	Program: "dbmail-lmtpd",
+	Section: "LMTP",
+	Ident:   "dbmail/lmtpd",
 	Protocol: func(a *daemon.App) (server.Protocol, error) {
 		host, err := os.Hostname()
 		if err != nil || host == "" {
