@@ -47,6 +47,7 @@ type envOptions struct {
 	loginDisabled bool
 	lease         time.Duration
 	workers       int
+	log           io.Writer // server log (text); discarded when nil
 }
 
 // startEnv starts a server on d with ephemeral ports.
@@ -82,7 +83,11 @@ func startEnv(t testing.TB, d *db.DB, o envOptions) *env {
 			cfg.TLSPort = freePort(t)
 		}
 		var err error
-		srv, err = server.New(cfg, p, server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Pool: pool, DB: d.SQL})
+		logw := o.log
+		if logw == nil {
+			logw = io.Discard
+		}
+		srv, err = server.New(cfg, p, server.Options{Logger: slog.New(slog.NewTextHandler(logw, nil)), Pool: pool, DB: d.SQL})
 		if err != nil {
 			t.Fatal(err)
 		}
