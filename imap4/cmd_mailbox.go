@@ -14,6 +14,10 @@ import (
 // and under #Public grants the creator all rights (spec 3.3).
 func (s *Session) cmdCreate(cmd *Command) {
 	a := cmd.Args.(*CreateArgs)
+	if err := CheckMailboxName(a.Mailbox); err != nil {
+		s.no(cmd, "CANNOT", err.Error())
+		return
+	}
 	if len(a.SpecialUse) > 0 && (!useAllowed(db.NormalizeMailboxName(a.Mailbox), a.SpecialUse) || strings.HasPrefix(a.Mailbox, "#")) {
 		// RFC 6154 §3: the attributes follow from the name (see
 		// specialUseOf); others cannot be stored.
@@ -98,6 +102,10 @@ func (s *Session) cmdDelete(cmd *Command) {
 // the source.
 func (s *Session) cmdRename(cmd *Command) {
 	a := cmd.Args.(*RenameArgs)
+	if err := CheckMailboxName(a.To); err != nil {
+		s.no(cmd, "CANNOT", err.Error())
+		return
+	}
 	var id int64
 	err := s.query(func(ctx context.Context, d *db.DB) error {
 		m, rights, err := s.findMailbox(ctx, d, a.From)

@@ -92,6 +92,11 @@ func TestSessionMailboxLifecycle(t *testing.T) {
 		c.expect(`n2 CREATE Stuff (USE (\Sent))`, "n2 NO [USEATTR] special-use attribute does not match the mailbox name")
 		c.expect(`n3 LIST (SPECIAL-USE) "" *`, `* LIST (\HasNoChildren \Trash) "/" "Trash"`, "n3 OK LIST completed")
 		c.expect(`m NAMESPACE`, `* NAMESPACE (("" "/")) (("#Users" "/")) (("#Public" "/"))`, "m OK NAMESPACE completed")
+		// A name that is not modified UTF-7 cannot exist: NO, not BAD
+		// (imaptest "atoms"); it cannot be created either.
+		c.expect(`o1 SELECT &Jjo`, "o1 NO [NONEXISTENT] mailbox does not exist")
+		c.expect(`o2 CREATE &Jjo`, "o2 NO [CANNOT] invalid mailbox name: mailbox name: unterminated modified UTF-7 run")
+		c.expect("o3 RENAME Trash \"caf\xc3\xa9\"", "o3 NO [CANNOT] invalid mailbox name: mailbox name: invalid byte 0xc3 at 3")
 	})
 }
 
