@@ -129,3 +129,24 @@ func TestSTLS(t *testing.T) {
 		c.cmd("QUIT", "+OK see ya later")
 	})
 }
+
+// TestPOPBeforeSMTP: each login records the client address in dbmail_pbsp
+// (spec 5.3, 8.3), inserting once and then refreshing the row.
+func TestPOPBeforeSMTP(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, d *db.DB) {
+		addUser(t, d, "pia", "pw")
+		e := startEnv(t, d, envOptions{beforeSMTP: true})
+		for i := 0; i < 2; i++ {
+			c := e.dial(t)
+			c.login("pia", "pw", 0, 0)
+			c.cmd("QUIT", "+OK see ya later")
+		}
+		var n int
+		if err := d.QueryRow(t.Context(), `SELECT COUNT(*) FROM {pbsp} WHERE ipnumber = '127.0.0.1'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("pbsp rows for 127.0.0.1: %d, want 1", n)
+		}
+	})
+}

@@ -48,6 +48,7 @@ type envOptions struct {
 	lease         time.Duration
 	workers       int
 	log           io.Writer // server log (text); discarded when nil
+	beforeSMTP    bool
 }
 
 // startEnv starts a server on d with ephemeral ports.
@@ -58,7 +59,7 @@ func startEnv(t testing.TB, d *db.DB, o envOptions) *env {
 	}
 	pool := server.NewPool(d.SQL, o.workers, 100)
 	t.Cleanup(pool.Close)
-	p := &Protocol{Hostname: "pop.test", DB: d, Pool: pool, LoginDisabled: o.loginDisabled, LockLease: o.lease,
+	p := &Protocol{Hostname: "pop.test", DB: d, Pool: pool, LoginDisabled: o.loginDisabled, LockLease: o.lease, BeforeSMTP: o.beforeSMTP,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
