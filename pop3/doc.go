@@ -19,7 +19,8 @@
 // commands.go (per-state dispatch table), session.go (state machine),
 // auth.go and sasl.go (logins), capa.go, transaction.go (STAT, LIST,
 // UIDL, DELE, NOOP, RSET, LAST, QUIT), retr.go (RETR, TOP), stream.go
-// (SQL to socket), dotstuff.go (multi-line framing, TOP limiter),
+// (SQL to socket), readahead.go (small-message read-ahead),
+// dotstuff.go (multi-line framing, TOP limiter),
 // maildrop.go (the session's snapshot), lock.go (lease upkeep).
 //
 // # DBMail semantics kept
@@ -64,7 +65,11 @@
 //
 // # Streaming and memory
 //
-// RETR runs one worker-pool job that returns the message's part layout
+// Clients retrieve in order, so RETR (or TOP) of a message of at most
+// 64 KiB reads it and the following small messages ahead, up to 256 KiB
+// and 32 messages, in two queries (layout, then data by part id); a
+// message leaves the window when sent. Bigger messages are streamed: RETR
+// runs one worker-pool job that returns the message's part layout
 // with the data of parts up to 256 KiB (at most 1 MiB in all); remaining
 // small parts are fetched in batches, and big parts in chunks
 // (db.POP3ChunkSize: 512 KiB, 192 KiB on MySQL) read without driver-side
