@@ -176,7 +176,13 @@ func (db *DB) MailboxByID(ctx context.Context, id int64) (*Mailbox, error) {
 
 // createMailboxRow inserts one mailbox as DBMail does: read-write, seq 1.
 func (tx *Tx) createMailboxRow(ctx context.Context, ownerID int64, name string) (int64, error) {
-	id, err := tx.Insert(ctx, `INSERT INTO {mailboxes} (owner_idnr, name, permission, seq) VALUES (?, ?, 2, 1)`, "mailbox_idnr", ownerID, name)
+	q := `INSERT INTO {mailboxes} (owner_idnr, name, permission, seq) VALUES (?, ?, 2, 1)`
+	if tx.db.Dialect == SQLite {
+		// Never reuse the id of a deleted mailbox: it is the UIDVALIDITY
+		// (step 90003).
+		q = `INSERT INTO {mailboxes} (mailbox_idnr, owner_idnr, name, permission, seq) VALUES (` + sqliteNextID("mailboxes", "mailbox_idnr") + `, ?, ?, 2, 1)`
+	}
+	id, err := tx.Insert(ctx, q, "mailbox_idnr", ownerID, name)
 	if err != nil {
 		return 0, fmt.Errorf("create mailbox %q: %w", name, err)
 	}

@@ -229,3 +229,47 @@ func TestACL(t *testing.T) {
 		})
 	}
 }
+
+// Ids are never handed out twice, even after the row with the highest id
+// was deleted: a re-created mailbox gets a new UIDVALIDITY, a new message a
+// new UID (RFC 3501 §2.3.1.1; on SQLite through step 90003).
+func TestIDsNotReused(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			d := dbtest.Open(t, b)
+			ctx := context.Background()
+			uid, inbox := newUser(t, d, "reuse", 0)
+			first, err := d.CreateMailbox(ctx, uid, "Temp", db.CreateOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mb, _ := d.MailboxByID(ctx, first)
+			if err := d.DeleteMailbox(ctx, mb); err != nil {
+				t.Fatal(err)
+			}
+			again, err := d.CreateMailbox(ctx, uid, "Temp", db.CreateOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again <= first {
+				t.Fatalf("re-created mailbox got id %d after %d was deleted", again, first)
+			}
+			m := parse(t, []byte("Subject: x\r\n\r\nx\r\n"))
+			_, res, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: inbox.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Exec(ctx, `DELETE FROM {messages} WHERE message_idnr = ?`, res[0].UID); err != nil {
+				t.Fatal(err)
+			}
+			_, res2, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: inbox.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res2[0].UID <= res[0].UID {
+				t.Fatalf("new message got UID %d after %d was purged", res2[0].UID, res[0].UID)
+			}
+		})
+	}
+}

@@ -1,10 +1,14 @@
 package db_test
 
-// wantSQLite is the catalog of a sqlite database at level 35002 plus step
-// 90001 with the default prefix, transcribed from spec 1.3, 1.4 (SQLite columns), 1.5, 1.7.
+// wantSQLite is the catalog of a sqlite database at level 35002 plus our
+// steps (90001 index, 90003 go_idmax table and triggers) with the default prefix, transcribed from spec 1.3, 1.4 (SQLite columns), 1.5, 1.7.
 func wantSQLite() catalog {
 	return catalog{
 		Columns: map[string][]string{
+			"dbmail_go_idmax": { // step 90003
+				"name TEXT NN PK",
+				"maxid INTEGER NN default='0'",
+			},
 			"dbmail_acl": {
 				"user_id INTEGER NN",
 				"mailbox_id INTEGER NN",
@@ -239,8 +243,10 @@ func wantSQLite() catalog {
 		Options: []string{
 			"auto_vacuum=1",
 		},
-		Triggers: sqliteTriggers(),
-		Views:    sortViews(),
+		Triggers: append(sqliteTriggers(),
+			"dbmail_go_idmax_mailboxes ON dbmail_mailboxes", // step 90003
+			"dbmail_go_idmax_messages ON dbmail_messages"),
+		Views: sortViews(),
 	}
 }
 

@@ -282,7 +282,12 @@ func NewUniqueID(n int64) string {
 
 func (tx *Tx) insertMessageRow(ctx context.Context, physID int64, t Dest, modseq int64) (int64, error) {
 	f := t.Flags
-	uid, err := tx.Insert(ctx, `INSERT INTO {messages} (mailbox_idnr, physmessage_id, seen_flag, answered_flag, deleted_flag, flagged_flag, recent_flag, draft_flag, unique_id, status, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	q := `INSERT INTO {messages} (mailbox_idnr, physmessage_id, seen_flag, answered_flag, deleted_flag, flagged_flag, recent_flag, draft_flag, unique_id, status, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	if tx.db.Dialect == SQLite {
+		// Never reuse the UID of a purged message (step 90003).
+		q = `INSERT INTO {messages} (message_idnr, mailbox_idnr, physmessage_id, seen_flag, answered_flag, deleted_flag, flagged_flag, recent_flag, draft_flag, unique_id, status, seq) VALUES (` + sqliteNextID("messages", "message_idnr") + `, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	}
+	uid, err := tx.Insert(ctx, q,
 		"message_idnr", t.MailboxID, physID, boolInt(f.Seen), boolInt(f.Answered), boolInt(f.Deleted), boolInt(f.Flagged), boolInt(f.Recent), boolInt(f.Draft), NewUniqueID(physID), t.Status, modseq)
 	if err != nil {
 		return 0, fmt.Errorf("insert message into mailbox %d: %w", t.MailboxID, err)
@@ -293,6 +298,14 @@ func (tx *Tx) insertMessageRow(ctx context.Context, physID int64, t Dest, modseq
 		}
 	}
 	return uid, nil
+}
+
+// sqliteNextID is the id expression for a new row of table on SQLite: one
+// above both the largest id present and the largest ever deleted
+// ({go_idmax}, step 90003), so ids are never handed out twice. SQLite
+// transactions are exclusive, so the expression cannot race.
+func sqliteNextID(table, column string) string {
+	return `(SELECT MAX(x) + 1 FROM (SELECT COALESCE(MAX(` + column + `), 0) AS x FROM {` + table + `} UNION ALL SELECT maxid FROM {go_idmax} WHERE name = '` + table + `'))`
 }
 
 // dedupKeywords drops case-insensitive duplicates, keeping the first

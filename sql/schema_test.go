@@ -134,11 +134,11 @@ func TestSchemaStepsOrder(t *testing.T) {
 	}
 	want := []string{"0->32001 own=false", "32001->32002 own=false", "32001->32003 own=false",
 		"32001->32004 own=false", "32001->32005 own=false", "32001->32006 own=false",
-		"32006->35001 own=false", "35001->35002 own=false", "35002->90001 own=true", "90001->90002 own=true"}
+		"32006->35001 own=false", "35001->35002 own=false", "35002->90001 own=true", "90001->90002 own=true", "90002->90003 own=true"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Steps() = %q, want %q", got, want)
 	}
-	if LatestStep() != 90002 {
+	if LatestStep() != 90003 {
 		t.Errorf("LatestStep() = %d", LatestStep())
 	}
 	if n := len(HeaderNames()); n != 12 {
