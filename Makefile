@@ -4,7 +4,7 @@ BIN      := bin
 PKGS     := ./...
 TESTTIME ?= 15m
 
-.PHONY: all build test test-short run bench vet fmt clean
+.PHONY: all build test test-short run bench vet fmt clean imaptest
 
 all: build
 
@@ -22,6 +22,15 @@ test: build
 	@[ -n "$${DBMAIL_TEST_MEMCACHED:-}" ] || echo "== SKIPPED: memcached suites (set DBMAIL_TEST_MEMCACHED=127.0.0.1:11211)"
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout $(TESTTIME) $(PKGS)
+	$(MAKE) imaptest
+
+## imaptest: the shared imaptest scripts against a freshly started dbmail-imapd
+## on SQLite, and on PostgreSQL/MariaDB when configured. The stress run is
+## not part of the gate yet (IMAPTEST_STRESS_SECS=20 runs it: see issue notes).
+imaptest: build
+	IMAPTEST_STRESS_SECS=$${IMAPTEST_STRESS_SECS:-0} ./scripts/imaptest-daemon.sh sqlite
+	@if [ -n "$${DBMAIL_TEST_PG:-}" ]; then IMAPTEST_STRESS_SECS=$${IMAPTEST_STRESS_SECS:-0} ./scripts/imaptest-daemon.sh postgresql; fi
+	@if [ -n "$${DBMAIL_TEST_MYSQL:-}" ]; then IMAPTEST_STRESS_SECS=$${IMAPTEST_STRESS_SECS:-0} ./scripts/imaptest-daemon.sh mysql; fi
 
 ## test-short: the quick subset (no corpus-wide runs)
 test-short:

@@ -386,7 +386,10 @@ func likeEscape(s string) string {
 // INBOX cannot be deleted; without children the row goes and everything
 // cascades; with children its messages get status 3 (PURGE) and it stays as
 // a \Noselect placeholder. The owner's curmail_size drops by the visible
-// size either way.
+// size either way. Unlike DBMail, a deleted mailbox that someone is
+// subscribed to also stays as a placeholder (status 3 for its messages),
+// because DELETE must not remove subscriptions (RFC 3501 §6.3.9): LIST
+// shows it as \NonExistent, and UNSUBSCRIBE removes it.
 func (db *DB) DeleteMailbox(ctx context.Context, m *Mailbox) error {
 	if m.Name == "INBOX" {
 		return fmt.Errorf("INBOX cannot be deleted: %w", ErrPermission)
@@ -403,8 +406,15 @@ func (db *DB) DeleteMailbox(ctx context.Context, m *Mailbox) error {
 		if err != nil {
 			return err
 		}
-		if children {
+		var subscribers int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM {subscription} WHERE mailbox_id = ?`, m.ID).Scan(&subscribers); err != nil {
+			return fmt.Errorf("subscriptions of mailbox %q: %w", m.Name, err)
+		}
+		if children || subscribers > 0 {
 			if m.NoSelect {
+				if !children {
+					return fmt.Errorf("mailbox %q: %w", m.Name, ErrNotFound) // already deleted
+				}
 				return fmt.Errorf("mailbox %q is non-selectable: %w", m.Name, ErrPermission)
 			}
 			if _, err := tx.Exec(ctx, `UPDATE {messages} SET status = 3 WHERE mailbox_idnr = ? AND status < 2`, m.ID); err != nil {
@@ -515,12 +525,37 @@ func (tx *Tx) subscribe(ctx context.Context, userID, mailboxID int64) error {
 	return nil
 }
 
-// Unsubscribe removes (user, mailbox) from dbmail_subscription.
+// Unsubscribe removes (user, mailbox) from dbmail_subscription; a deleted
+// mailbox kept only for its subscriptions (see DeleteMailbox) goes with
+// its last subscription.
 func (db *DB) Unsubscribe(ctx context.Context, userID, mailboxID int64) error {
-	if _, err := db.Exec(ctx, `DELETE FROM {subscription} WHERE user_id = ? AND mailbox_id = ?`, userID, mailboxID); err != nil {
-		return fmt.Errorf("unsubscribe: %w", err)
-	}
-	return nil
+	return db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM {subscription} WHERE user_id = ? AND mailbox_id = ?`, userID, mailboxID); err != nil {
+			return fmt.Errorf("unsubscribe: %w", err)
+		}
+		m, err := scanMailbox(tx.QueryRow(ctx, `SELECT `+mailboxColumns+` FROM {mailboxes} WHERE mailbox_idnr = ?`, mailboxID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("unsubscribe: %w", err)
+		}
+		if !m.NoSelect {
+			return nil
+		}
+		var subs int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM {subscription} WHERE mailbox_id = ?`, mailboxID).Scan(&subs); err != nil {
+			return fmt.Errorf("unsubscribe: %w", err)
+		}
+		children, err := hasChildren(ctx, tx.db, tx.tx, m)
+		if err != nil || subs > 0 || children {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM {mailboxes} WHERE mailbox_idnr = ?`, mailboxID); err != nil {
+			return fmt.Errorf("unsubscribe: remove deleted mailbox: %w", err)
+		}
+		return nil
+	})
 }
 
 // Subscribed returns the set of mailbox ids the user is subscribed to.

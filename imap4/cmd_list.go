@@ -95,8 +95,18 @@ func (s *Session) cmdList(cmd *Command) {
 			}
 			childInfo = true
 		}
+		// A deleted mailbox kept for its subscriptions (db.DeleteMailbox)
+		// does not exist: only a subscription listing shows it, as
+		// \NonExistent (RFC 5258 §3.4, which implies \Noselect).
+		nonexistent := e.mb != nil && e.mb.NoSelect && !e.children
+		if nonexistent && !selSub {
+			continue
+		}
 		var attrs []string
-		if e.mb == nil || e.mb.NoSelect {
+		switch {
+		case nonexistent && !a.LSUB:
+			attrs = append(attrs, `\NonExistent`)
+		case e.mb == nil || e.mb.NoSelect:
 			attrs = append(attrs, `\Noselect`)
 		}
 		if e.mb != nil && e.mb.NoInferiors {
@@ -104,7 +114,7 @@ func (s *Session) cmdList(cmd *Command) {
 		}
 		if e.children {
 			attrs = append(attrs, `\HasChildren`)
-		} else if e.mb == nil || !e.mb.NoInferiors {
+		} else if (e.mb == nil || !e.mb.NoInferiors) && !nonexistent {
 			attrs = append(attrs, `\HasNoChildren`)
 		}
 		if retSub && e.subscribed {

@@ -193,7 +193,7 @@ func (s *Session) applyChanges(gone map[uint32]bool, rows []db.MessageInfo, kws 
 		modseq := uint64(max(mi.ModSeq, 1))
 		if !sameFlags(old.Flags, flags) || (s.condStore && modseq != old.ModSeq) {
 			old.Flags, old.ModSeq = flags, modseq
-			s.writeFlagsFetch(old, false)
+			s.writeFlagsFetch(old, true) // with UID: clients can apply it whatever command they run
 		}
 		old.Flags, old.ModSeq = flags, modseq
 	}
@@ -219,8 +219,9 @@ func (s *Session) applyChanges(gone map[uint32]bool, rows []db.MessageInfo, kws 
 }
 
 // writeFlagsFetch writes "* n FETCH (FLAGS (...) [UID u] [MODSEQ (m)])"
-// (RFC 3501 §7.4.2, RFC 7162 §3.1.4.1: UID is included under QRESYNC or
-// for UID commands).
+// (RFC 3501 §7.4.2, RFC 7162 §3.1.4.1: UID is included under QRESYNC, for
+// UID commands, and in unsolicited updates from other sessions, so a client
+// can apply one in the middle of any command).
 func (s *Session) writeFlagsFetch(m *MsgMeta, withUID bool) {
 	s.enc.Star().Number(m.Seq).Raw(" FETCH (FLAGS ").FlagList(m.Flags)
 	if withUID || s.qresync {

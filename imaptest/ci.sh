@@ -22,14 +22,31 @@ here=$(cd "$(dirname "$0")" && pwd)
 tests=$(cd "$here/../../shared/imaptest/tests" && pwd)
 corpus=$(cd "$here/../../shared/corpus/ham" && pwd)
 
+# IMAPTEST_EXCLUDE names scripts a server cannot pass by design (for
+# dbmail-imapd: "move", whose expected COPYUID needs per-mailbox UIDs while
+# DBMail's UIDs are one database-wide sequence); they are reported, not run.
+if [ -n "${IMAPTEST_EXCLUDE:-}" ]; then
+	sel=$(mktemp -d)
+	trap 'rm -rf "$sel"' EXIT
+	cp "$tests"/* "$sel"/
+	for t in $IMAPTEST_EXCLUDE; do
+		rm -f "$sel/$t"
+		echo "$t: excluded (IMAPTEST_EXCLUDE)"
+	done
+	tests=$sel
+fi
 echo "== scripted compliance tests against $host:$port"
 "$bin" test="$tests" host="$host" port="$port" user="$user" pass="$pass" user2="$user2"
 
+# IMAPTEST_STRESS_SECS=0 runs the scripts only.
+if [ "${IMAPTEST_STRESS_SECS:-20}" = 0 ]; then
+	exit 0
+fi
 mbox=$(mktemp)
-trap 'rm -f "$mbox"' EXIT
+trap 'rm -f "$mbox"; rm -rf "${sel:-}"' EXIT
 # 200 real messages; each corpus file starts with its mbox From line.
 find "$corpus" -name '*.eml' | sort | head -n 200 | xargs cat > "$mbox"
 
 echo "== stress: 50 clients, 20 seconds"
-"$bin" host="$host" port="$port" user="$suser" pass="$spass" users=1-50 \
-	mbox="$mbox" clients=50 secs=20 checkpoint=5
+"$bin" host="$host" port="$port" user="$suser" pass="$spass" users=${IMAPTEST_USERS:-1-50} \
+	mbox="$mbox" clients=50 secs="${IMAPTEST_STRESS_SECS:-20}" checkpoint=5

@@ -437,7 +437,52 @@ func (sc *stressClient) fetchSeqs(set imap.SeqSet, opts *imap.FetchOptions) ([]*
 	return append(keep, more...), nil
 }
 
+// mergeFetches joins the FETCH responses of one message: a server may send
+// several for one message in a command (RFC 3501 §7.4.2), for example an
+// unsolicited FLAGS update from another session next to the requested
+// items, and go-imap hands each to the running command separately. Later
+// values win, as the last response is the newest.
+func mergeFetches(msgs []*imapclient.FetchMessageBuffer) []*imapclient.FetchMessageBuffer {
+	bySeq := map[uint32]*imapclient.FetchMessageBuffer{}
+	var out []*imapclient.FetchMessageBuffer
+	for _, m := range msgs {
+		acc, ok := bySeq[m.SeqNum]
+		if !ok {
+			c := *m
+			bySeq[m.SeqNum] = &c
+			out = append(out, &c)
+			continue
+		}
+		if m.Flags != nil {
+			acc.Flags = m.Flags
+		}
+		if m.Envelope != nil {
+			acc.Envelope = m.Envelope
+		}
+		if !m.InternalDate.IsZero() {
+			acc.InternalDate = m.InternalDate
+		}
+		if m.RFC822Size != 0 {
+			acc.RFC822Size = m.RFC822Size
+		}
+		if m.UID != 0 {
+			acc.UID = m.UID
+		}
+		if m.BodyStructure != nil {
+			acc.BodyStructure = m.BodyStructure
+		}
+		acc.BodySection = append(acc.BodySection, m.BodySection...)
+		acc.BinarySection = append(acc.BinarySection, m.BinarySection...)
+		acc.BinarySectionSize = append(acc.BinarySectionSize, m.BinarySectionSize...)
+		if m.ModSeq != 0 {
+			acc.ModSeq = m.ModSeq
+		}
+	}
+	return out
+}
+
 func (sc *stressClient) checkFetched(cmd Cmd, set imap.SeqSet, msgs []*imapclient.FetchMessageBuffer, items fetchCheck) error {
+	msgs = mergeFetches(msgs)
 	body := items == checkBody
 	sc.mu.Lock()
 	defer sc.mu.Unlock()

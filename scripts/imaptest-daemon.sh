@@ -54,4 +54,6 @@ bin/dbmail-imapd -f "$conf" -D &
 pid=$!
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
 echo "== dbmail-imapd on $backend, 127.0.0.1:$port"
-imaptest/ci.sh bin/imaptest 127.0.0.1 "$port" testuser testpass testuser2 'user%d' pass
+# "move" expects per-mailbox UIDs; DBMail's UIDs are one database-wide
+# sequence (spec 2.14), which a drop-in must keep (docs/architecture.md).
+IMAPTEST_EXCLUDE=${IMAPTEST_EXCLUDE-move} imaptest/ci.sh bin/imaptest 127.0.0.1 "$port" testuser testpass testuser2 'user%d' pass
