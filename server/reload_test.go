@@ -171,5 +171,6 @@ func TestCloseReasonNames(t *testing.T) {
 		t.Error("out of range reason")
 	}
 }
+
 // *logging.Output is what a daemon passes as Options.Log.
 var _ LogControl = (*logging.Output)(nil)

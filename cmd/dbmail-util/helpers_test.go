@@ -3,13 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/dbmail-go/dbmail/cmd/internal/tooltest"
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
 )
@@ -37,13 +33,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 // tool run, the handle for checks is opened lazily.
 func newEnv(t testing.TB, uri string) *env {
 	t.Helper()
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "dbmail.conf")
-	text := fmt.Sprintf("[DBMAIL]\nauthdriver = sql\ndburi = %s\nlogfile = %s\nerrorlog = %s\n",
-		uri, filepath.Join(dir, "dbmail.log"), filepath.Join(dir, "dbmail.err"))
-	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dir, conf := tooltest.WriteConfig(t, uri, "")
 	return &env{t: t, uri: uri, conf: conf, dir: dir}
 }
 
@@ -72,53 +62,10 @@ func (e *env) user(name string) *db.User {
 	return u
 }
 
-// repoRoot walks up from the working directory to the directory holding
-// go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
-// corpusFile returns one message of the shared corpus, failing clearly
-// when the corpus is missing.
+// corpusFile returns one message of the shared corpus.
 func corpusFile(t testing.TB, kind string, n int) []byte {
-	t.Helper()
-	dir := filepath.Join(repoRoot(t), "..", "shared", "corpus", kind)
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) <= n {
-		t.Fatalf("test corpus missing: need %s/*.eml under %s (%v)", kind, dir, err)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, entries[n].Name()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return tooltest.CorpusFile(t, kind, n)
 }
 
-// buildTool compiles one of the repository's commands into a temporary
-// directory and returns the binary's path.
-func buildTool(t testing.TB, pkg string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), filepath.Base(pkg))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./"+pkg)
-	cmd.Dir = repoRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-	}
-	return bin
-}
+// buildTool compiles one of the repository's commands.
+func buildTool(t testing.TB, pkg string) string { return tooltest.BuildTool(t, pkg) }
