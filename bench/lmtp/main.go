@@ -14,23 +14,20 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"math/big"
 	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/dbmail-go/dbmail/bench/internal/benchutil"
 	"github.com/dbmail-go/dbmail/db"
 )
 
@@ -50,7 +47,7 @@ func main() {
 }
 
 func run(bin, corpus, backend, connList string, nusers, limit, idle int) error {
-	msgs, total, err := loadCorpus(corpus, limit)
+	msgs, total, err := benchutil.LoadCorpus(corpus, limit, true)
 	if err != nil {
 		return err
 	}
@@ -83,7 +80,7 @@ type daemon struct {
 // startDaemon makes a fresh database and config and starts the binary.
 func startDaemon(bin, backend string, nusers int) (*daemon, error) {
 	ctx := context.Background()
-	uri, drop, err := freshDatabase(ctx, backend)
+	uri, drop, err := benchutil.FreshDatabase(ctx, backend)
 	if err != nil {
 		return nil, err
 	}
@@ -393,72 +390,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func loadCorpus(dir string, limit int) ([][]byte, int64, error) {
-	var files []string
-	for _, sub := range []string{"ham", "spam"} {
-		m, _ := filepath.Glob(filepath.Join(dir, sub, "*.eml"))
-		sort.Strings(m)
-		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		return nil, 0, fmt.Errorf("no corpus under %s", dir)
-	}
-	if limit > 0 && limit < len(files) {
-		files = files[:limit]
-	}
-	var out [][]byte
-	var total int64
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, 0, err
-		}
-		// The mbox From line is not part of what an MTA hands over LMTP.
-		if strings.HasPrefix(string(b), "From ") {
-			if i := strings.IndexByte(string(b), '\n'); i >= 0 {
-				b = b[i+1:]
-			}
-		}
-		out = append(out, b)
-		total += int64(len(b))
-	}
-	return out, total, nil
-}
-
-func freshDatabase(ctx context.Context, backend string) (string, func(), error) {
-	var suffix [6]byte
-	rand.Read(suffix[:])
-	name := "dbmailbench_" + hex.EncodeToString(suffix[:])
-	if backend == "sqlite" {
-		dir, err := os.MkdirTemp("", "dbmailbench")
-		if err != nil {
-			return "", nil, err
-		}
-		return "sqlite://" + filepath.Join(dir, "bench.db"), func() { os.RemoveAll(dir) }, nil
-	}
-	env := map[string]string{"postgresql": "DBMAIL_TEST_PG", "mysql": "DBMAIL_TEST_MYSQL"}[backend]
-	base := os.Getenv(env)
-	if base == "" {
-		return "", nil, fmt.Errorf("set %s for the %s backend", env, backend)
-	}
-	t, err := db.ParseURI(base, "bench")
-	if err != nil {
-		return "", nil, err
-	}
-	server, err := sql.Open(t.Driver, t.DSN)
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := server.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		server.Close()
-		return "", nil, err
-	}
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	return u.String(), func() {
-		server.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name)
-		server.Close()
-	}, nil
 }

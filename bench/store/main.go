@@ -9,20 +9,16 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"math/big"
-	"net/url"
 	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/dbmail-go/dbmail/bench/internal/benchutil"
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/message"
 )
@@ -35,7 +31,7 @@ func main() {
 	only := flag.String("backends", "", "comma-separated subset of sqlite,postgresql,mysql")
 	flag.Parse()
 
-	msgs, total, err := loadCorpus(*corpus, *limit)
+	msgs, total, err := benchutil.LoadCorpus(*corpus, *limit, false)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -67,38 +63,9 @@ func main() {
 	}
 }
 
-func loadCorpus(dir string, limit int) ([][]byte, int64, error) {
-	var files []string
-	for _, sub := range []string{"ham", "spam"} {
-		m, err := filepath.Glob(filepath.Join(dir, sub, "*.eml"))
-		if err != nil {
-			return nil, 0, err
-		}
-		sort.Strings(m)
-		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		return nil, 0, fmt.Errorf("no corpus messages under %s", dir)
-	}
-	if limit > 0 && limit < len(files) {
-		files = files[:limit]
-	}
-	var out [][]byte
-	var total int64
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, b)
-		total += int64(len(b))
-	}
-	return out, total, nil
-}
-
 func run(backend string, writers, nusers int, msgs [][]byte, total int64) error {
 	ctx := context.Background()
-	uri, drop, err := freshDatabase(ctx, backend)
+	uri, drop, err := benchutil.FreshDatabase(ctx, backend)
 	if err != nil {
 		return err
 	}
@@ -205,43 +172,4 @@ func dbSize(ctx context.Context, d *db.DB, t db.Target) (int64, error) {
 		}
 	}
 	return n, err
-}
-
-// freshDatabase makes an empty database on the backend and returns its
-// dburi and a function that drops it.
-func freshDatabase(ctx context.Context, backend string) (string, func(), error) {
-	var suffix [6]byte
-	rand.Read(suffix[:])
-	name := "dbmailbench_" + hex.EncodeToString(suffix[:])
-	if backend == "sqlite" {
-		dir, err := os.MkdirTemp("", "dbmailbench")
-		if err != nil {
-			return "", nil, err
-		}
-		return "sqlite://" + filepath.Join(dir, "bench.db"), func() { os.RemoveAll(dir) }, nil
-	}
-	env := map[string]string{"postgresql": "DBMAIL_TEST_PG", "mysql": "DBMAIL_TEST_MYSQL"}[backend]
-	base := os.Getenv(env)
-	t, err := db.ParseURI(base, "dbmail-bench")
-	if err != nil {
-		return "", nil, err
-	}
-	server, err := sql.Open(t.Driver, t.DSN)
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := server.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		server.Close()
-		return "", nil, fmt.Errorf("create database on %s: %w", env, err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		server.Close()
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	return u.String(), func() {
-		server.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name)
-		server.Close()
-	}, nil
 }

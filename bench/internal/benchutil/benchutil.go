@@ -1,0 +1,98 @@
+// Package benchutil is what the benchmark commands share: the corpus and
+// throwaway databases.
+package benchutil
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/dbmail-go/dbmail/db"
+)
+
+// LoadCorpus reads the corpus messages (ham then spam, sorted), at most
+// limit of them (0 = all). With stripFrom the leading mbox From line, which
+// is not part of what an MTA hands over, is removed.
+func LoadCorpus(dir string, limit int, stripFrom bool) ([][]byte, int64, error) {
+	var files []string
+	for _, sub := range []string{"ham", "spam"} {
+		m, err := filepath.Glob(filepath.Join(dir, sub, "*.eml"))
+		if err != nil {
+			return nil, 0, err
+		}
+		sort.Strings(m)
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		return nil, 0, fmt.Errorf("no corpus messages under %s", dir)
+	}
+	if limit > 0 && limit < len(files) {
+		files = files[:limit]
+	}
+	var out [][]byte
+	var total int64
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, 0, err
+		}
+		if stripFrom && strings.HasPrefix(string(b), "From ") {
+			if i := strings.IndexByte(string(b), '\n'); i >= 0 {
+				b = b[i+1:]
+			}
+		}
+		out = append(out, b)
+		total += int64(len(b))
+	}
+	return out, total, nil
+}
+
+// FreshDatabase makes an empty database on backend (sqlite, or postgresql
+// and mysql on the servers named by DBMAIL_TEST_PG / DBMAIL_TEST_MYSQL)
+// and returns its dburi and a function that drops it.
+func FreshDatabase(ctx context.Context, backend string) (string, func(), error) {
+	var suffix [6]byte
+	rand.Read(suffix[:])
+	name := "dbmailbench_" + hex.EncodeToString(suffix[:])
+	if backend == "sqlite" {
+		dir, err := os.MkdirTemp("", "dbmailbench")
+		if err != nil {
+			return "", nil, err
+		}
+		return "sqlite://" + filepath.Join(dir, "bench.db"), func() { os.RemoveAll(dir) }, nil
+	}
+	env := map[string]string{"postgresql": "DBMAIL_TEST_PG", "mysql": "DBMAIL_TEST_MYSQL"}[backend]
+	base := os.Getenv(env)
+	if base == "" {
+		return "", nil, fmt.Errorf("set %s for the %s backend", env, backend)
+	}
+	t, err := db.ParseURI(base, "dbmail-bench")
+	if err != nil {
+		return "", nil, err
+	}
+	server, err := sql.Open(t.Driver, t.DSN)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := server.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		server.Close()
+		return "", nil, fmt.Errorf("create database on %s: %w", env, err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		server.Close()
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	return u.String(), func() {
+		server.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name)
+		server.Close()
+	}, nil
+}
