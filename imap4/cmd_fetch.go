@@ -16,6 +16,12 @@ import (
 func (s *Session) cmdFetch(cmd *Command) {
 	a := cmd.Args.(*FetchArgs)
 	v := s.sel
+	// Flag changes of other sessions go after this command's own FETCH
+	// responses (before the tagged reply, which sends them): a client
+	// that takes the first FETCH of a message as the command's answer
+	// (go-imap v2 does) then still sees the data it asked for, as with
+	// Dovecot.
+	s.deferFlags = true
 	if !s.sendUpdates(cmd.UID) {
 		s.fail(cmd, s.lastErr())
 		return

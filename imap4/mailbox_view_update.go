@@ -193,7 +193,11 @@ func (s *Session) applyChanges(gone map[uint32]bool, rows []db.MessageInfo, kws 
 		modseq := uint64(max(mi.ModSeq, 1))
 		if !sameFlags(old.Flags, flags) || (s.condStore && modseq != old.ModSeq) {
 			old.Flags, old.ModSeq = flags, modseq
-			s.writeFlagsFetch(old, true) // with UID: clients can apply it whatever command they run
+			if s.deferFlags {
+				s.pendingFlags = append(s.pendingFlags, old.Seq)
+			} else {
+				s.writeFlagsFetch(old, true) // with UID: clients can apply it whatever command they run
+			}
 		}
 		old.Flags, old.ModSeq = flags, modseq
 	}

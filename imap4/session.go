@@ -57,6 +57,11 @@ type Session struct {
 	user      *db.User
 	sel       *mailboxView
 	condStore bool // CONDSTORE enabled (RFC 7162 §3.1)
+	// deferFlags holds the FETCH FLAGS updates of other sessions' changes
+	// found at the start of a FETCH; they are sent after the command's own
+	// FETCH responses, just before its tagged reply (see cmdFetch).
+	deferFlags   bool
+	pendingFlags []uint32 // sequence numbers
 	qresync   bool // QRESYNC enabled (RFC 7162 §3.2.3)
 	errors    int  // consecutive BAD
 
@@ -148,10 +153,25 @@ func (s *Session) handleEvent(ev Event) {
 
 // tagged writes a tagged (or, for an empty tag, untagged) completion and
 // counts consecutive failures (spec 6.2: five give "* BYE [TRY RFC]").
+// writePendingFlags sends the FETCH FLAGS updates a FETCH deferred.
+func (s *Session) writePendingFlags() {
+	s.deferFlags = false
+	if v := s.sel; v != nil {
+		// The view's current flags: the FETCH may have set \Seen since.
+		for _, seq := range s.pendingFlags {
+			if seq >= 1 && int(seq) <= len(v.msgs) {
+				s.writeFlagsFetch(&v.msgs[seq-1], true)
+			}
+		}
+	}
+	s.pendingFlags = s.pendingFlags[:0]
+}
+
 func (s *Session) tagged(tag, status, code, text string) {
 	if tag == "" {
 		tag = "*"
 	}
+	s.writePendingFlags()
 	s.enc.StatusLine(tag, status, code, text)
 	if status != "BAD" {
 		s.errors = 0
