@@ -54,6 +54,15 @@ func TestSessionTwoSessions(t *testing.T) {
 			t.Fatalf("flag change seen by the other session: %q", got)
 		}
 
+		// A flag change found when a FETCH starts is reported after the
+		// FETCH's own response for that message (as Dovecot does).
+		a.expect(`1b STORE 1 +FLAGS.SILENT (\Answered)`, "1b OK STORE completed")
+		got = b.cmd("fa FETCH 1 (UID)")
+		if len(got) != 3 || !strings.HasPrefix(got[0], "* 1 FETCH (UID "+uids[0]+" MODSEQ (") ||
+			!strings.HasPrefix(got[1], `* 1 FETCH (FLAGS (\Answered \Flagged) UID `+uids[0]) || got[2] != "fa OK FETCH completed" {
+			t.Fatalf("deferred flag update: %q", got)
+		}
+
 		a.expect(`2 STORE 2 +FLAGS.SILENT (\Deleted)`, "2 OK STORE completed")
 		a.expect("3 EXPUNGE", "* 2 EXPUNGE", "3 OK EXPUNGE completed")
 		// RFC 3501 §7.4.1: no EXPUNGE (or VANISHED) while answering FETCH.
