@@ -62,8 +62,8 @@ type Session struct {
 	// FETCH responses, just before its tagged reply (see cmdFetch).
 	deferFlags   bool
 	pendingFlags []uint32 // sequence numbers
-	qresync   bool // QRESYNC enabled (RFC 7162 §3.2.3)
-	errors    int  // consecutive BAD
+	qresync      bool     // QRESYNC enabled (RFC 7162 §3.2.3)
+	errors       int      // consecutive BAD
 
 	auth    *authState
 	idle    *idleState
