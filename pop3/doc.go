@@ -72,7 +72,7 @@
 // runs one worker-pool job that returns the message's part layout
 // with the data of parts up to 256 KiB (at most 1 MiB in all); remaining
 // small parts are fetched in batches, and big parts in chunks
-// (db.POP3ChunkSize: 512 KiB, 192 KiB on MySQL) read without driver-side
+// (db.POP3ChunkSize: 256 KiB, 192 KiB on MySQL) read without driver-side
 // copies. Bytes go through the Rebuilder (spec 2.5), a CRLF converter and
 // the dot-stuffer into the connection's bounded output buffer; no worker
 // connection is held while the client reads. A 25 MB RETR grows the
