@@ -361,11 +361,6 @@ func (db *DB) VisibleMailboxes(ctx context.Context, userID int64) ([]VisibleMail
 	return out, rows.Err()
 }
 
-// HasChildren reports whether owner has mailboxes below name.
-func (db *DB) HasChildren(ctx context.Context, m *Mailbox) (bool, error) {
-	return hasChildren(ctx, db, db.h(), m)
-}
-
 func hasChildren(ctx context.Context, db *DB, q Querier, m *Mailbox) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, db.Q(`SELECT COUNT(*) FROM {mailboxes} WHERE owner_idnr = ? AND lower(name) LIKE lower(?) ESCAPE '!'`), m.OwnerID, likeEscape(m.Name)+"/%").Scan(&n)

@@ -65,7 +65,6 @@ func rows(ctx context.Context, d *db.DB, query string, scan func(func(...any) er
 
 var (
 	pgCast    = regexp.MustCompile(`::[a-z ]+(\([0-9]+\))?`)
-	spaceRun  = regexp.MustCompile(`\s+`)
 	intWidth  = regexp.MustCompile(`^(bigint|int|smallint|mediumint)\([0-9]+\)`)
 	tinyWidth = regexp.MustCompile(`^tinyint\(([0-9]+)\)`)
 )

@@ -126,21 +126,6 @@ func (db *DB) StoreMessage(ctx context.Context, m *message.Message, internalDate
 	return physID, results, nil
 }
 
-// CopyMessage gives an existing physmessage new instances (IMAP COPY,
-// delivery to further recipients), in one transaction.
-func (db *DB) CopyMessage(ctx context.Context, physID, size int64, targets []Dest) ([]Stored, error) {
-	var results []Stored
-	err := db.InTx(ctx, func(tx *Tx) error {
-		results = make([]Stored, len(targets))
-		_, err := tx.insertInstances(ctx, physID, size, targets, results)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("copy message: %w", err)
-	}
-	return results, nil
-}
-
 // insertInstances locks the target mailboxes in ascending id order (so
 // concurrent deliveries never deadlock), charges quotas, and inserts the
 // message rows.

@@ -22,18 +22,17 @@ func systemFlagNames() []string {
 // sequence numbers stay stable while a command that forbids EXPUNGE
 // responses runs (RFC 3501 §7.4.1).
 type mailboxView struct {
-	mb        db.Mailbox
-	name      string // as the client named it
-	readOnly  bool
-	rights    db.Rights
-	msgs      []MsgMeta
-	keywords  []string // keywords announced in FLAGS
-	modseq    uint64   // mailboxes.seq the view reflects
-	uidNext   uint32
-	recent    map[uint32]bool // UIDs \Recent for this session (spec 2.12)
-	sub       *Subscription
-	condStore bool // SELECT (CONDSTORE) or a CONDSTORE command was used
-	err       error
+	mb       db.Mailbox
+	name     string // as the client named it
+	readOnly bool
+	rights   db.Rights
+	msgs     []MsgMeta
+	keywords []string // keywords announced in FLAGS
+	modseq   uint64   // mailboxes.seq the view reflects
+	uidNext  uint32
+	recent   map[uint32]bool // UIDs \Recent for this session (spec 2.12)
+	sub      *Subscription
+	err      error
 }
 
 // snapshot is the mailbox as the database has it now.

@@ -27,18 +27,6 @@ type msgHeader struct {
 	charset string
 }
 
-// values returns the RFC 2047-decoded values of every field called name
-// (any case), in order.
-func (h *msgHeader) values(name string) []string {
-	var out []string
-	for _, f := range h.fields {
-		if strings.EqualFold(f.Name, name) {
-			out = append(out, message.DecodeHeader(f.Value, h.charset))
-		}
-	}
-	return out
-}
-
 // raw returns the raw value of the first field called name.
 func (h *msgHeader) raw(name string) (string, bool) {
 	for _, f := range h.fields {

@@ -29,26 +29,6 @@ func mustParse(t *testing.T, src string, env func(string) (string, bool)) *Test 
 	return tt
 }
 
-func atom(s string) Arg { return Arg{Kind: ArgAtom, Str: s} }
-
-func TestParseHeader(t *testing.T) {
-	t.Parallel()
-	tt := mustParse(t, "capabilities: SORT  ESEARCH\nconnections: 2\nmessages: all\nstate: auth\nignore_extra_untagged: no\nuser 2: $user2\n\n1 ok noop\n", noEnv)
-	if !reflect.DeepEqual(tt.Capabilities, []string{"SORT", "ESEARCH"}) {
-		t.Errorf("capabilities = %q", tt.Capabilities)
-	}
-	if tt.Connections != 2 || tt.Messages != AllMessages || tt.State != StateAuth || tt.IgnoreExtraUntagged {
-		t.Errorf("header = conns %d msgs %d state %d ignore %v", tt.Connections, tt.Messages, tt.State, tt.IgnoreExtraUntagged)
-	}
-	if !tt.RequireUser2 || tt.ConnUsers[2] != "$user2" {
-		t.Errorf("user 2 = %q require %v", tt.ConnUsers[2], tt.RequireUser2)
-	}
-	def := mustParse(t, "\nok noop\n", noEnv)
-	if def.Connections != 1 || def.Messages != 0 || def.State != StateSelected || !def.IgnoreExtraUntagged {
-		t.Errorf("defaults = conns %d msgs %d state %d ignore %v", def.Connections, def.Messages, def.State, def.IgnoreExtraUntagged)
-	}
-}
-
 func TestParseCommandForms(t *testing.T) {
 	t.Parallel()
 	src := `state: auth

@@ -60,12 +60,6 @@ func (e *errorLog) add(msg string) {
 	}
 }
 
-func (e *errorLog) count() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.total
-}
-
 // StressReport is the outcome of a stress run.
 type StressReport struct {
 	Duration time.Duration

@@ -125,16 +125,6 @@ func (v *mailboxView) setUID(seq uint32, uid imap.UID) error {
 	return nil
 }
 
-// seqOf returns the sequence number of uid, or 0.
-func (v *mailboxView) seqOf(uid imap.UID) uint32 {
-	for i, u := range v.uids {
-		if u == uid {
-			return uint32(i + 1)
-		}
-	}
-	return 0
-}
-
 // snapshot is a view as compared at a checkpoint.
 type viewSnapshot struct {
 	client      int

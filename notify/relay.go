@@ -289,12 +289,6 @@ func (r *Relay) dropPeer(path string) {
 	r.mu.Unlock()
 }
 
-// Run blocks until ctx ends, then closes the relay.
-func (r *Relay) Run(ctx context.Context) {
-	<-ctx.Done()
-	r.Close()
-}
-
 // Announce sends one event for ids synchronously, without listening: what
 // a short-lived tool (dbmail-deliver, dbmail-util) uses after its commit.
 func Announce(ctx context.Context, cfg Config, ids []int64) error {

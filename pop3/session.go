@@ -48,11 +48,10 @@ type session struct {
 	stopInput  bool          // STLS or QUIT: drop the rest of the input
 	tlsUpgrade bool          // STLS answered: the next input arrives over TLS
 
-	drop    *maildrop
-	chunk   []byte           // big-part chunk buffer, allocated at the first big part
-	ahead   map[int64][]byte // read-ahead window: wire form by physmessage id
-	lock    lockState
-	closing bool
+	drop  *maildrop
+	chunk []byte           // big-part chunk buffer, allocated at the first big part
+	ahead map[int64][]byte // read-ahead window: wire form by physmessage id
+	lock  lockState
 }
 
 // Greet pings the database and sends the greeting with the APOP timestamp

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
 	"github.com/dbmail-go/dbmail/cmd/internal/tooltest"
@@ -64,16 +63,6 @@ func (e *env) run(stdin []byte, args ...string) (code int, stdout, stderr string
 	var out, errb bytes.Buffer
 	code = run(append([]string{"-f", e.conf}, args...), bytes.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
-}
-
-// user loads a user or fails the test.
-func (e *env) user(name string) *db.User {
-	e.t.Helper()
-	u, err := e.handle().UserByName(context.Background(), name)
-	if err != nil {
-		e.t.Fatalf("user %s: %v", name, err)
-	}
-	return u
 }
 
 // corpusFile returns one message of the shared corpus.

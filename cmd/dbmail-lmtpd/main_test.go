@@ -62,7 +62,6 @@ type lmtpd struct {
 	conf  string
 	dir   string
 	addr  string // plain listener
-	tls   string // implicit-TLS listener, when configured
 	d     *db.DB
 	alice int64
 	log   *os.File
@@ -387,7 +386,6 @@ func TestDaemonCrash(t *testing.T) {
 			dm.start()
 			dm.open(uri)
 			files := testutil.CorpusFiles(t)
-			type ack struct{ subject string }
 			var mu sync.Mutex
 			acked := map[string]bool{}
 			var wg sync.WaitGroup

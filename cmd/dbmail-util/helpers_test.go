@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
 	"github.com/dbmail-go/dbmail/cmd/internal/tooltest"
@@ -50,16 +49,6 @@ func (e *env) run(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = run(append([]string{"-f", e.conf}, args...), &out, &errb)
 	return code, out.String(), errb.String()
-}
-
-// user loads a user or fails the test.
-func (e *env) user(name string) *db.User {
-	e.t.Helper()
-	u, err := e.handle().UserByName(context.Background(), name)
-	if err != nil {
-		e.t.Fatalf("user %s: %v", name, err)
-	}
-	return u
 }
 
 // corpusFile returns one message of the shared corpus.

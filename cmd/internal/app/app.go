@@ -6,10 +6,8 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/dbmail-go/dbmail/config"
 	"github.com/dbmail-go/dbmail/db"
@@ -176,14 +174,4 @@ func (t teeHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (t teeHandler) WithGroup(name string) slog.Handler {
 	return teeHandler{t.a.WithGroup(name), t.b.WithGroup(name)}
-}
-
-// Fatalf prints a message to stderr and exits with code.
-func Fatalf(w io.Writer, code int, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if !strings.HasSuffix(msg, "\n") {
-		msg += "\n"
-	}
-	fmt.Fprint(w, msg)
-	os.Exit(code)
 }
