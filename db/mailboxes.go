@@ -390,7 +390,7 @@ func (db *DB) DeleteMailbox(ctx context.Context, m *Mailbox) error {
 		return fmt.Errorf("INBOX cannot be deleted: %w", ErrPermission)
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.lockMailbox(ctx, m.ID); err != nil {
+		if _, err := tx.bumpMailboxSeq(ctx, m.ID); err != nil {
 			return err
 		}
 		var size sql.NullInt64

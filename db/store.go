@@ -244,11 +244,6 @@ func (tx *Tx) bumpMailboxSeq(ctx context.Context, mailboxID int64) (int64, error
 	return seq, nil
 }
 
-// lockMailbox takes the mailbox row lock and returns the new MODSEQ.
-func (tx *Tx) lockMailbox(ctx context.Context, mailboxID int64) (int64, error) {
-	return tx.bumpMailboxSeq(ctx, mailboxID)
-}
-
 func boolInt(b bool) int {
 	if b {
 		return 1

@@ -14,7 +14,7 @@ import (
 func (db *DB) EmptyMailbox(ctx context.Context, m *Mailbox) (int64, error) {
 	var n int64
 	err := db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.lockMailbox(ctx, m.ID); err != nil {
+		if _, err := tx.bumpMailboxSeq(ctx, m.ID); err != nil {
 			return err
 		}
 		var size sql.NullInt64
