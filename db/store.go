@@ -101,6 +101,9 @@ func (db *DB) StoreMessage(ctx context.Context, m *message.Message, internalDate
 	if len(targets) == 0 {
 		return 0, nil, fmt.Errorf("store message: no target mailbox: %w", ErrInvalid)
 	}
+	if db.Dialect == Postgres && len(targets) == 1 && db.Store.MessagePartHash != 2 {
+		return db.storeOnePostgres(ctx, m, internalDate, targets[0])
+	}
 	err = db.InTx(ctx, func(tx *Tx) error {
 		results = make([]Stored, len(targets))
 		var err error
@@ -307,25 +310,15 @@ func dedupKeywords(kws []string) []string {
 	return out
 }
 
-// storePhysmessage writes the physmessage row, its parts and its caches
-// with a handful of statements: lookups and link rows go in batches, so a
-// message costs about a dozen round trips whatever its shape.
-func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internalDate time.Time) (int64, error) {
-	db := tx.db
+// physCaches returns what a physmessage row and its caches store besides
+// the parts and header values: the internal date as text (spec 2.8), the
+// envelope (2.10) and the distinct references (2.11), all valid UTF-8.
+func physCaches(m *message.Message, internalDate time.Time) (date, envelope string, refs []string) {
 	idate := internalDate.UTC()
 	if idate.Year() > time.Now().UTC().Year()+1 { // spec 2.8
 		idate = idate.AddDate(time.Now().UTC().Year()-idate.Year(), 0, 0)
 	}
-	partIDs, err := tx.storeParts(ctx, m.Parts)
-	if err != nil {
-		return 0, err
-	}
-	links, err := tx.headerLinks(ctx, m.HeaderCache(internalDate))
-	if err != nil {
-		return 0, err
-	}
-	envelope := strings.ToValidUTF8(m.Envelope(), "?")
-	var refs []string
+	envelope = strings.ToValidUTF8(m.Envelope(), "?")
 	seenRef := map[string]bool{}
 	for _, ref := range m.References() {
 		ref = strings.ToValidUTF8(ref, "?")
@@ -338,9 +331,30 @@ func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internal
 		seenRef[ref] = true
 		refs = append(refs, ref)
 	}
-	date := idate.Format("2006-01-02 15:04:05")
-	if db.Dialect == Postgres && len(m.Parts)+len(links)+len(refs) <= maxCTERows {
-		return tx.insertPhysPostgres(ctx, m, date, partIDs, links, envelope, refs)
+	return idate.Format("2006-01-02 15:04:05"), envelope, refs
+}
+
+// storePhysmessage writes the physmessage row, its parts and its caches
+// with a handful of statements: lookups and link rows go in batches, so a
+// message costs a few round trips whatever its shape. PostgreSQL writes it
+// all in one statement (storePhysPostgres).
+func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internalDate time.Time) (int64, error) {
+	db := tx.db
+	date, envelope, refs := physCaches(m, internalDate)
+	if db.Dialect == Postgres && db.Store.MessagePartHash != 2 {
+		fields, err := tx.headerFields(ctx, m.HeaderCache(internalDate))
+		if err != nil {
+			return 0, err
+		}
+		return tx.storePhysPostgres(ctx, m, date, fields, envelope, refs)
+	}
+	partIDs, err := tx.storeParts(ctx, m.Parts)
+	if err != nil {
+		return 0, err
+	}
+	links, err := tx.headerLinks(ctx, m.HeaderCache(internalDate))
+	if err != nil {
+		return 0, err
 	}
 	physID, err := tx.Insert(ctx, `INSERT INTO {physmessage} (messagesize, rfcsize, internal_date) VALUES (?, ?, `+db.timestampLiteral()+`)`,
 		"id", m.MessageSize, m.RFCSize, date)
@@ -372,59 +386,6 @@ func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internal
 		return 0, fmt.Errorf("insert references: %w", err)
 	}
 	return physID, nil
-}
-
-// maxCTERows bounds the rows of the single-statement PostgreSQL insert
-// (about 5 parameters a row, far below the 65,535 parameter limit).
-const maxCTERows = 2000
-
-// insertPhysPostgres writes the physmessage, its partlists, header links,
-// envelope and references in ONE statement of data-modifying CTEs: one round
-// trip instead of five.
-func (tx *Tx) insertPhysPostgres(ctx context.Context, m *message.Message, date string, partIDs []int64, links [][2]int64, envelope string, refs []string) (int64, error) {
-	var b strings.Builder
-	args := []any{m.MessageSize, m.RFCSize, date, envelope}
-	b.WriteString(`WITH p AS (INSERT INTO {physmessage} (messagesize, rfcsize, internal_date) VALUES (?, ?, ` + tx.db.timestampLiteral() + `) RETURNING id),
-		e AS (INSERT INTO {envelope} (physmessage_id, envelope) SELECT id, ?::text FROM p)`)
-	if len(m.Parts) > 0 {
-		b.WriteString(`, l AS (INSERT INTO {partlists} (physmessage_id, is_header, part_key, part_depth, part_order, part_id) SELECT p.id, v.h, v.k, v.d, v.o, v.i FROM p, (VALUES `)
-		for i, pt := range m.Parts {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?::int2, ?::int4, ?::int4, ?::int4, ?::int8)")
-			args = append(args, boolInt(pt.IsHeader), pt.Key, pt.Depth, pt.Order, partIDs[i])
-		}
-		b.WriteString(`) AS v(h, k, d, o, i))`)
-	}
-	if len(links) > 0 {
-		b.WriteString(`, h AS (INSERT INTO {header} (physmessage_id, headername_id, headervalue_id) SELECT p.id, v.n, v.v FROM p, (VALUES `)
-		for i, l := range links {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?::int8, ?::int8)")
-			args = append(args, l[0], l[1])
-		}
-		b.WriteString(`) AS v(n, v))`)
-	}
-	if len(refs) > 0 {
-		b.WriteString(`, r AS (INSERT INTO {referencesfield} (physmessage_id, referencesfield) SELECT p.id, v.r FROM p, (VALUES `)
-		for i, r := range refs {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?::text)")
-			args = append(args, r)
-		}
-		b.WriteString(`) AS v(r))`)
-	}
-	b.WriteString(` SELECT id FROM p`)
-	var id int64
-	if err := tx.QueryRow(ctx, b.String(), args...).Scan(&id); err != nil {
-		return 0, fmt.Errorf("insert physmessage: %w", err)
-	}
-	return id, nil
 }
 
 // insertRows inserts rows with multi-row VALUES lists, in chunks that stay
@@ -567,19 +528,24 @@ func (tx *Tx) storeHeaderCache(ctx context.Context, physID int64, fields []messa
 	return nil
 }
 
-// headerLinks finds or creates the header values of fields and returns the
-// distinct (headername_id, headervalue_id) pairs to link (spec 2.9 steps
-// 2, 5, 6): one lookup for all values, one insert for the new ones.
-func (tx *Tx) headerLinks(ctx context.Context, fields []message.CachedField) ([][2]int64, error) {
-	db := tx.db
-	type field struct {
-		nameID int64
-		f      message.CachedField
-		hash   string
-	}
-	var fs []field
+// headerField is one header cache field ready to store: its headername id,
+// the field with its text made valid UTF-8, and the hash of its value.
+type headerField struct {
+	nameID int64
+	f      message.CachedField
+	hash   string
+}
+
+// headerFields resolves the header names of fields (creating them unless
+// the cache is read-only) and prepares the values (spec 2.9 steps 2, 3).
+func (tx *Tx) headerFields(ctx context.Context, fields []message.CachedField) ([]headerField, error) {
+	return tx.db.headerFields(ctx, tx.tx, fields)
+}
+
+func (db *DB) headerFields(ctx context.Context, x Querier, fields []message.CachedField) ([]headerField, error) {
+	var fs []headerField
 	for _, f := range fields {
-		nameID, err := tx.headerNameID(ctx, f.Name)
+		nameID, err := db.headerNameID(ctx, x, f.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -590,7 +556,19 @@ func (tx *Tx) headerLinks(ctx context.Context, fields []message.CachedField) ([]
 		// UTF-8 (spec 2.9 step 3 replaces the rest with '?').
 		f.Value = strings.ToValidUTF8(f.Value, "?")
 		f.SortField = strings.ToValidUTF8(f.SortField, "?")
-		fs = append(fs, field{nameID, f, db.partHash([]byte(f.Value))})
+		fs = append(fs, headerField{nameID, f, db.partHash([]byte(f.Value))})
+	}
+	return fs, nil
+}
+
+// headerLinks finds or creates the header values of fields and returns the
+// distinct (headername_id, headervalue_id) pairs to link (spec 2.9 steps
+// 2, 5, 6): one lookup for all values, one insert for the new ones.
+func (tx *Tx) headerLinks(ctx context.Context, fields []message.CachedField) ([][2]int64, error) {
+	db := tx.db
+	fs, err := tx.headerFields(ctx, fields)
+	if err != nil {
+		return nil, err
 	}
 	if len(fs) == 0 {
 		return nil, nil
@@ -617,7 +595,7 @@ func (tx *Tx) headerLinks(ctx context.Context, fields []message.CachedField) ([]
 		}
 	}
 	rows.Close()
-	var missing []field
+	var missing []headerField
 	pending := map[string]bool{}
 	for _, f := range fs {
 		if _, ok := valueIDs[f.f.Value]; ok || pending[f.f.Value] {
@@ -652,8 +630,7 @@ const headerNameRefresh = time.Minute
 // is not in headername and the cache is read-only (spec 2.9 step 2). The
 // whole table is read at once and kept: names are never changed once
 // written.
-func (tx *Tx) headerNameID(ctx context.Context, name string) (int64, error) {
-	db := tx.db
+func (db *DB) headerNameID(ctx context.Context, x Querier, name string) (int64, error) {
 	name = strings.ToLower(name)
 	db.names.mu.RLock()
 	id, ok := db.names.ids[name]
@@ -663,7 +640,7 @@ func (tx *Tx) headerNameID(ctx context.Context, name string) (int64, error) {
 		return id, nil
 	}
 	if !fresh {
-		if err := tx.loadHeaderNames(ctx); err != nil {
+		if err := db.loadHeaderNames(ctx, x); err != nil {
 			return 0, err
 		}
 		db.names.mu.RLock()
@@ -676,7 +653,7 @@ func (tx *Tx) headerNameID(ctx context.Context, name string) (int64, error) {
 	if db.Store.HeaderCacheReadonly {
 		return 0, nil
 	}
-	id, err := tx.Insert(ctx, `INSERT INTO {headername} (headername) VALUES (?)`, "id", name)
+	id, err := db.insertHeaderName(ctx, x, name)
 	if err != nil {
 		return 0, fmt.Errorf("header name %q: %w", name, err)
 	}
@@ -686,8 +663,33 @@ func (tx *Tx) headerNameID(ctx context.Context, name string) (int64, error) {
 	return id, nil
 }
 
-func (tx *Tx) loadHeaderNames(ctx context.Context) error {
-	rows, err := tx.Query(ctx, `SELECT id, headername FROM {headername}`)
+// insertHeaderName adds a lower-cased header name and returns its id. Two
+// deliveries (in this process or another) may add the same new name at
+// once: the loser's insert is ignored and it reads the winner's row, so
+// neither delivery fails on the unique index.
+func (db *DB) insertHeaderName(ctx context.Context, x Querier, name string) (int64, error) {
+	ins, sel := `INSERT OR IGNORE INTO {headername} (headername) VALUES (?)`, `SELECT id FROM {headername} WHERE headername = ?`
+	switch db.Dialect {
+	case Postgres:
+		// The unique index is on lower(headername) (spec 1.4).
+		ins, sel = `INSERT INTO {headername} (headername) VALUES (?) ON CONFLICT DO NOTHING`, `SELECT id FROM {headername} WHERE lower(headername) = ?`
+	case MySQL:
+		// A locking read sees the other transaction's committed row even
+		// inside a REPEATABLE READ snapshot.
+		ins, sel = `INSERT IGNORE INTO {headername} (headername) VALUES (?)`, `SELECT id FROM {headername} WHERE headername = ? LOCK IN SHARE MODE`
+	}
+	if _, err := x.ExecContext(ctx, db.Q(ins), name); err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := x.QueryRowContext(ctx, db.Q(sel), name).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func (db *DB) loadHeaderNames(ctx context.Context, x Querier) error {
+	rows, err := x.QueryContext(ctx, db.Q(`SELECT id, headername FROM {headername}`))
 	if err != nil {
 		return fmt.Errorf("load header names: %w", err)
 	}
@@ -704,7 +706,6 @@ func (tx *Tx) loadHeaderNames(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	db := tx.db
 	db.names.mu.Lock()
 	db.names.ids, db.names.loaded = ids, time.Now()
 	db.names.mu.Unlock()

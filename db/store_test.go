@@ -396,3 +396,60 @@ func trunc(b []byte) []byte {
 	}
 	return b
 }
+
+// TestNewHeaderNameRace delivers, from several processes at once (separate
+// handles, each with its own header-name cache), messages that carry the
+// same header names nobody has stored yet: every delivery succeeds and each
+// name gets one headername row.
+func TestNewHeaderNameRace(t *testing.T) {
+	const procs, rounds = 4, 5
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			uri := b.Fresh(t)
+			first := dbtest.Connect(t, uri, "dbmail_")
+			ctx := context.Background()
+			if err := first.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			uid, inbox := newUser(t, first, "racer", 0)
+			handles := []*db.DB{first}
+			for len(handles) < procs {
+				handles = append(handles, dbtest.Connect(t, uri, "dbmail_"))
+			}
+			for _, h := range handles {
+				h.Store.HeaderCacheReadonly = false // header_cache_readonly = no
+			}
+			for r := 0; r < rounds; r++ {
+				var wg sync.WaitGroup
+				errs := make(chan error, procs)
+				start := make(chan struct{})
+				for p, h := range handles {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						raw := fmt.Sprintf("From: a@example.com\r\nSubject: race %d/%d\r\nX-Fresh-Name-%d: value from %d\r\n\r\nbody\r\n", r, p, r, p)
+						m := parse(t, []byte(raw))
+						<-start
+						_, _, err := h.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: inbox.ID, QuotaUser: uid}})
+						errs <- err
+					}()
+				}
+				close(start)
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Fatalf("round %d: %v", r, err)
+					}
+				}
+				if n := count(t, first, `SELECT COUNT(*) FROM {headername} WHERE headername = ?`, fmt.Sprintf("x-fresh-name-%d", r)); n != 1 {
+					t.Fatalf("round %d: %d headername rows for one name", r, n)
+				}
+			}
+			if n := count(t, first, `SELECT COUNT(*) FROM {messages} WHERE mailbox_idnr = ?`, inbox.ID); n != procs*rounds {
+				t.Fatalf("%d messages stored, want %d", n, procs*rounds)
+			}
+		})
+	}
+}
