@@ -33,6 +33,9 @@ type Config struct {
 	IdleKeepalive time.Duration
 	// Version is reported by ID.
 	Version string
+	// Capability is [IMAP] capability: when non-nil, only the listed
+	// capabilities are announced (filterCapabilities, spec 5.4).
+	Capability []string
 }
 
 // Protocol is the IMAP4rev1 server protocol: it implements

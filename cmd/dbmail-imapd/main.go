@@ -58,6 +58,9 @@ func newProtocol(a *daemon.App) (server.Protocol, error) {
 		interval = pgWatchInterval
 	}
 	go hub.Watch(context.Background(), a.DB, interval, a.Log)
+	if unknown := imap4.UnknownCapabilities(c.IMAP.Capability); len(unknown) > 0 {
+		a.Log.Warn("[IMAP] capability lists capabilities this server does not implement; they are not announced", "ignored", unknown)
+	}
 	return imap4.NewProtocol(imap4.Config{
 		DB:              a.DB,
 		Cache:           a.Cache,
@@ -69,5 +72,6 @@ func newProtocol(a *daemon.App) (server.Protocol, error) {
 		SecurityActions: c.DBMail.SecurityActions,
 		Limits:          lim,
 		IdleKeepalive:   keep,
+		Capability:      c.IMAP.Capability,
 	}), nil
 }
