@@ -115,6 +115,10 @@ type Resolution struct {
 	UserIDs  []int64  // local deliveries, deduplicated, in discovery order
 	Forwards []string // external targets: addresses, |cmd, !cmd
 	Detail   string   // the +detail of the address, for SUBADDRESS delivery
+	// Usage holds curmail_size and maxmail_size of users whose row the
+	// resolution read anyway (an address that is a login name), so a
+	// quota check at RCPT needs no second query; other users are absent.
+	Usage map[int64][2]int64
 }
 
 // maxAliasDepth bounds alias recursion (spec 4.5: at most 20 levels).
@@ -153,6 +157,29 @@ func (db *DB) ResolveRecipient(ctx context.Context, addr string) (*Resolution, e
 		}
 		return r, nil
 	}
+	// The first alias step and the login-name step for addr read their
+	// rows in one round trip (the usual recipient is one or the other).
+	direct, err := db.directLookup(ctx, addr)
+	if err != nil {
+		return nil, fmt.Errorf("resolve recipient %q: %w", addr, err)
+	}
+	tryDirect := func() (*Resolution, error) {
+		r := &Resolution{}
+		seen := map[string]bool{strings.ToLower(addr): true}
+		if err := db.expandTargets(ctx, addr, direct.targets, r, seen, 0); err != nil {
+			return nil, err
+		}
+		if len(r.UserIDs) == 0 && len(r.Forwards) == 0 {
+			return nil, nil
+		}
+		return r, nil
+	}
+	userDirect := func() (*Resolution, error) {
+		if direct.user == 0 {
+			return nil, nil
+		}
+		return &Resolution{UserIDs: []int64{direct.user}, Usage: map[int64][2]int64{direct.user: direct.usage}}, nil
+	}
 	user := func(a string) (*Resolution, error) {
 		u, err := db.UserByName(ctx, a)
 		if err != nil {
@@ -164,14 +191,14 @@ func (db *DB) ResolveRecipient(ctx context.Context, addr string) (*Resolution, e
 		return &Resolution{UserIDs: []int64{u.ID}}, nil
 	}
 	steps := []func() (*Resolution, error){
-		func() (*Resolution, error) { return try(addr) },
+		tryDirect,
 		func() (*Resolution, error) {
 			if !hasDetail {
 				return nil, nil
 			}
 			return try(stripped)
 		},
-		func() (*Resolution, error) { return user(addr) },
+		userDirect,
 		func() (*Resolution, error) {
 			if !hasDetail {
 				return nil, nil
@@ -235,6 +262,11 @@ func (db *DB) expandAlias(ctx context.Context, alias string, r *Resolution, seen
 	if err != nil {
 		return err
 	}
+	return db.expandTargets(ctx, alias, targets, r, seen, depth)
+}
+
+// expandTargets is expandAlias for alias's targets, already read.
+func (db *DB) expandTargets(ctx context.Context, alias string, targets []string, r *Resolution, seen map[string]bool, depth int) error {
 	for _, t := range targets {
 		if strings.EqualFold(t, alias) {
 			continue // spec 4.5: rows pointing at themselves are ignored
@@ -266,6 +298,48 @@ func (db *DB) expandAlias(ctx context.Context, alias string, r *Resolution, seen
 		}
 	}
 	return nil
+}
+
+// direct is what directLookup finds for an address: its alias targets in
+// alias_idnr order, and the user whose login name it is (0 if none) with
+// that user's curmail_size and maxmail_size.
+type direct struct {
+	targets []string
+	user    int64
+	usage   [2]int64
+}
+
+// directLookup reads the alias rows of addr and the user row named addr in
+// one query. Several login names may differ from addr only in case: the
+// exact one wins, as in UserByName.
+func (db *DB) directLookup(ctx context.Context, addr string) (direct, error) {
+	var d direct
+	rows, err := db.Query(ctx, `SELECT 0, alias_idnr, deliver_to, 0, 0 FROM {aliases} WHERE lower(alias) = lower(?)
+		UNION ALL SELECT 1, user_idnr, userid, curmail_size, maxmail_size FROM {users} WHERE lower(userid) = lower(?)
+		ORDER BY 1, 2`, addr, addr)
+	if err != nil {
+		return d, fmt.Errorf("look up %q: %w", addr, err)
+	}
+	defer rows.Close()
+	exact := false
+	for rows.Next() {
+		var kind, id, used, limit int64
+		var text string
+		if err := rows.Scan(&kind, &id, &text, &used, &limit); err != nil {
+			return d, fmt.Errorf("look up %q: %w", addr, err)
+		}
+		if kind == 0 {
+			d.targets = append(d.targets, text)
+			continue
+		}
+		if d.user == 0 || (!exact && text == addr) {
+			d.user, d.usage, exact = id, [2]int64{used, limit}, text == addr
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("look up %q: %w", addr, err)
+	}
+	return d, nil
 }
 
 func containsID(ids []int64, id int64) bool {

@@ -338,10 +338,14 @@ func (s *session) cmdRCPT(arg string) error {
 			return err
 		}
 		for _, uid := range res.UserIDs {
-			used, limit, err := d.QuotaUsage(ctx, uid)
-			if err != nil {
-				return err
+			u, ok := res.Usage[uid]
+			if !ok {
+				var err error
+				if u[0], u[1], err = d.QuotaUsage(ctx, uid); err != nil {
+					return err
+				}
 			}
+			used, limit := u[0], u[1]
 			if limit > 0 && used >= limit {
 				full = true
 			}
