@@ -172,9 +172,14 @@ func (db *DB) storeOnePostgres(ctx context.Context, m *message.Message, internal
 		q := `WITH `
 		guard := ``
 		if t.QuotaUser != 0 {
-			q += `q AS (UPDATE {users} SET curmail_size = curmail_size + ?::int8 WHERE user_idnr = ? AND (maxmail_size = 0 OR curmail_size + ?::int8 <= maxmail_size) RETURNING 1),
+			// The charge is made only if the mailbox exists, and FOR KEY
+			// SHARE keeps it from being deleted until the commit: a
+			// statement that stores nothing must charge nothing, since
+			// there is no transaction to roll back.
+			q += `q AS (UPDATE {users} SET curmail_size = curmail_size + ?::int8 WHERE user_idnr = ? AND (maxmail_size = 0 OR curmail_size + ?::int8 <= maxmail_size)
+	AND EXISTS (SELECT 1 FROM {mailboxes} WHERE mailbox_idnr = ? FOR KEY SHARE) RETURNING 1),
 `
-			args = append(args, m.MessageSize, t.QuotaUser, m.MessageSize)
+			args = append(args, m.MessageSize, t.QuotaUser, m.MessageSize, t.MailboxID)
 			guard = ` AND EXISTS (SELECT 1 FROM q)`
 		}
 		q += `s AS (UPDATE {mailboxes} SET seq = seq + 1 WHERE mailbox_idnr = ?` + guard + ` RETURNING mailbox_idnr, seq),

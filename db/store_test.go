@@ -297,7 +297,7 @@ func TestOverQuota(t *testing.T) {
 			d := dbtest.Open(t, b)
 			ctx := context.Background()
 			uid, inbox := newUser(t, d, "small", 100)
-			tables := []string{"physmessage", "messages", "mimeparts", "partlists", "header", "envelope", "referencesfield"}
+			tables := []string{"physmessage", "messages", "mimeparts", "partlists", "header", "headervalue", "envelope", "referencesfield"}
 			before := map[string]int64{}
 			for _, tb := range tables {
 				before[tb] = count(t, d, `SELECT COUNT(*) FROM {`+tb+`}`)
@@ -314,6 +314,19 @@ func TestOverQuota(t *testing.T) {
 			}
 			if used, _, _ := d.QuotaUsage(ctx, uid); used != 0 {
 				t.Fatalf("curmail_size %d after refusal", used)
+			}
+			// A mailbox deleted meanwhile: not found, nothing written.
+			gone := "From: b@example.org\r\nSubject: nowhere\r\n\r\nx\r\n"
+			if _, _, err := d.StoreMessage(ctx, parse(t, []byte(gone)), time.Now(), []db.Dest{{MailboxID: inbox.ID + 1000, QuotaUser: uid}}); !errors.Is(err, db.ErrNotFound) {
+				t.Fatalf("delivery to a missing mailbox: %v, want ErrNotFound", err)
+			}
+			for _, tb := range tables {
+				if n := count(t, d, `SELECT COUNT(*) FROM {`+tb+`}`); n != before[tb] {
+					t.Fatalf("%s has %d rows after a delivery to a missing mailbox, had %d", tb, n, before[tb])
+				}
+			}
+			if used, _, _ := d.QuotaUsage(ctx, uid); used != 0 {
+				t.Fatalf("curmail_size %d after a delivery to a missing mailbox", used)
 			}
 			small := "Subject: fits\r\n\r\nok\r\n"
 			if _, _, err := d.StoreMessage(ctx, parse(t, []byte(small)), time.Now(), []db.Dest{{MailboxID: inbox.ID, QuotaUser: uid}}); err != nil {
