@@ -47,11 +47,11 @@ func (db *DB) physCTEs(guard bool) string {
 		cond, pFrom = ` AND EXISTS (SELECT 1 FROM s)`, ` FROM s`
 	}
 	return `mp_in AS (SELECT * FROM unnest(?::text[], ?::bytea[], ?::int8[]) WITH ORDINALITY AS t(h, d, s, o)),
-mp_f AS (SELECT i.o, i.h, i.d, i.s, (SELECT x.id FROM {mimeparts} x WHERE x.hash = i.h::bpchar AND x.` + size + ` = i.s` + same + ` ORDER BY x.id LIMIT 1) AS id FROM mp_in i),
+mp_f AS (SELECT i.o, i.h, i.d, i.s, (SELECT min(x.id) FROM {mimeparts} x WHERE x.hash = i.h::bpchar AND x.` + size + ` = i.s` + same + `) AS id FROM mp_in i),
 mp_new AS (INSERT INTO {mimeparts} (hash, data, ` + size + `) SELECT h, d, s FROM mp_f WHERE id IS NULL` + cond + ` ORDER BY o RETURNING id, hash, ` + size + `),
 mp AS (SELECT f.o, COALESCE(f.id, n.id) AS id FROM mp_f f LEFT JOIN mp_new n ON f.id IS NULL AND n.hash = f.h::bpchar AND n.` + size + ` = f.s),
 hv_in AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS t(h, v, sf, df, o)),
-hv_f AS (SELECT i.o, i.h, i.v, i.sf, i.df, (SELECT x.id FROM {headervalue} x WHERE x.hash = i.h AND x.headervalue = i.v ORDER BY x.id LIMIT 1) AS id FROM hv_in i),
+hv_f AS (SELECT i.o, i.h, i.v, i.sf, i.df, (SELECT min(x.id) FROM {headervalue} x WHERE x.hash = i.h AND x.headervalue = i.v) AS id FROM hv_in i),
 hv_new AS (INSERT INTO {headervalue} (hash, headervalue, sortfield, datefield) SELECT h, v, sf, df::timestamp FROM hv_f WHERE id IS NULL` + cond + ` ORDER BY o RETURNING id, hash, headervalue),
 hv AS (SELECT f.o, COALESCE(f.id, n.id) AS id FROM hv_f f LEFT JOIN hv_new n ON f.id IS NULL AND n.hash = f.h AND n.headervalue = f.v),
 p AS (INSERT INTO {physmessage} (messagesize, rfcsize, internal_date) SELECT ?::int8, ?::int8, ` + db.timestampLiteral() + pFrom + ` RETURNING id),

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,7 +30,23 @@ func main() {
 	users := flag.Int("users", 50, "recipients the messages are spread over")
 	limit := flag.Int("n", 0, "deliver only the first n messages (0 = all)")
 	only := flag.String("backends", "", "comma-separated subset of sqlite,postgresql,mysql")
+	cpuprof := flag.String("cpuprofile", "", "write a CPU profile of the whole run (this process: parsing, hashing, the driver) to FILE")
 	flag.Parse()
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 
 	msgs, total, err := benchutil.LoadCorpus(*corpus, *limit, false)
 	if err != nil {
