@@ -19,6 +19,9 @@ func (db *DB) IMAPExpunge(ctx context.Context, mailboxID, quotaUser int64, uids 
 	err := db.InTx(ctx, func(tx *Tx) error {
 		gone = gone[:0]
 		var err error
+		if err := tx.lockQuotaUser(ctx, quotaUser); err != nil {
+			return err
+		}
 		if modseq, err = tx.bumpMailboxSeq(ctx, mailboxID); err != nil {
 			return err
 		}
@@ -60,6 +63,19 @@ func (db *DB) IMAPExpunge(ctx context.Context, mailboxID, quotaUser int64, uids 
 		return nil, 0, err
 	}
 	return gone, modseq, nil
+}
+
+// lockQuotaUser locks the users row whose curmail_size an expunge will
+// lower, before the mailbox row: delivery and APPEND charge the quota and
+// then bump the mailbox's MODSEQ (users, then mailboxes), and an expunge
+// taking the two locks the other way round deadlocked against them
+// (PostgreSQL resolves that only after deadlock_timeout, 1 s). No-op for
+// quotaUser 0.
+func (tx *Tx) lockQuotaUser(ctx context.Context, quotaUser int64) error {
+	if quotaUser == 0 {
+		return nil
+	}
+	return tx.lockUser(ctx, quotaUser)
 }
 
 func (tx *Tx) imapSetGone(ctx context.Context, mailboxID int64, uids []int64, modseq int64) error {
@@ -142,6 +158,9 @@ func (db *DB) IMAPDiscard(ctx context.Context, mailboxID, quotaUser int64, uids 
 		return nil
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.lockQuotaUser(ctx, quotaUser); err != nil {
+			return err
+		}
 		modseq, err := tx.bumpMailboxSeq(ctx, mailboxID)
 		if err != nil {
 			return err

@@ -81,14 +81,18 @@ func (db *DB) IMAPMailboxStatus(ctx context.Context, mailboxID int64) (IMAPStatu
 
 // IMAPFlushRecent clears recent_flag of the listed messages after a
 // read-write SELECT has claimed them (spec 2.12), giving them a new MODSEQ
-// with one mailbox bump.
-func (db *DB) IMAPFlushRecent(ctx context.Context, mailboxID int64, uids []int64) error {
+// with one mailbox bump, and returns that MODSEQ (0 when uids is empty).
+// Other writers may have committed between the caller's read and this
+// bump: the caller's view reflects the new MODSEQ only when it is its own
+// plus one.
+func (db *DB) IMAPFlushRecent(ctx context.Context, mailboxID int64, uids []int64) (int64, error) {
 	if len(uids) == 0 {
-		return nil
+		return 0, nil
 	}
-	return db.InTx(ctx, func(tx *Tx) error {
-		modseq, err := tx.bumpMailboxSeq(ctx, mailboxID)
-		if err != nil {
+	var modseq int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		if modseq, err = tx.bumpMailboxSeq(ctx, mailboxID); err != nil {
 			return err
 		}
 		for rest := uids; len(rest) > 0; {
@@ -101,6 +105,10 @@ func (db *DB) IMAPFlushRecent(ctx context.Context, mailboxID int64, uids []int64
 		}
 		return nil
 	})
+	if err != nil {
+		return 0, err
+	}
+	return modseq, nil
 }
 
 // IMAPVanished returns the UIDs of the mailbox's expunged rows (status 2

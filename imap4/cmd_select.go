@@ -91,16 +91,28 @@ func (s *Session) cmdSelect(cmd *Command) {
 		v.msgs = append(v.msgs, m)
 	}
 	v.keywords = sn.kwList
+	if h := s.cfg.afterSelectRead; h != nil {
+		h(mb.ID)
+	}
 	if len(claim) > 0 {
+		var modseq int64
 		err := s.query(func(ctx context.Context, d *db.DB) error {
-			return d.IMAPFlushRecent(ctx, mb.ID, claim)
+			var err error
+			modseq, err = d.IMAPFlushRecent(ctx, mb.ID, claim)
+			return err
 		})
 		if err != nil {
 			s.fail(cmd, err)
 			return
 		}
-		// The flush bumped the MODSEQ; our view already reflects it.
-		v.modseq++
+		// The flush bumped the MODSEQ. The view reflects it only when no
+		// other change committed between the read above and the flush
+		// (the flush got the view's MODSEQ + 1); otherwise the view keeps
+		// its MODSEQ and the next update reads that change (and the
+		// flushed rows, whose \Recent this session already holds).
+		if uint64(modseq) == v.modseq+1 {
+			v.modseq = uint64(modseq)
+		}
 	}
 	if a.CondStore {
 		s.condStore = true

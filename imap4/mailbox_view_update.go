@@ -213,7 +213,8 @@ func (s *Session) applyChanges(gone map[uint32]bool, rows []db.MessageInfo, kws 
 		// Tell the client first: the flush is a write transaction.
 		_ = s.flush()
 		if err := s.query(func(ctx context.Context, d *db.DB) error {
-			return d.IMAPFlushRecent(ctx, v.mb.ID, claim)
+			_, err := d.IMAPFlushRecent(ctx, v.mb.ID, claim)
+			return err
 		}); err != nil {
 			s.log.Warn("flush recent", "err", err)
 		}

@@ -66,7 +66,7 @@ func TestHubWatch(t *testing.T) {
 		t.Fatal("woken without a change")
 	default:
 	}
-	if err := d.IMAPFlushRecent(ctx, inbox.ID, []int64{0}); err != nil {
+	if _, err := d.IMAPFlushRecent(ctx, inbox.ID, []int64{0}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.poll(ctx, d); err != nil {

@@ -36,6 +36,11 @@ type Config struct {
 	// Capability is [IMAP] capability: when non-nil, only the listed
 	// capabilities are announced (filterCapabilities, spec 5.4).
 	Capability []string
+
+	// afterSelectRead, when set (tests only), runs after SELECT has read
+	// the mailbox and before it claims the \Recent messages, so a test can
+	// commit another session's change in between.
+	afterSelectRead func(mailboxID int64)
 }
 
 // Protocol is the IMAP4rev1 server protocol: it implements

@@ -1,10 +1,16 @@
 package imap4
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/dbmail-go/dbmail/db"
+	"github.com/dbmail-go/dbmail/db/dbtest"
+	"github.com/dbmail-go/dbmail/server"
 )
 
 var (
@@ -92,4 +98,65 @@ func TestSessionTwoSessions(t *testing.T) {
 			t.Fatalf("UIDNEXT %s not above %s", next, uids[2])
 		}
 	})
+}
+
+// TestSessionSelectClaimRace: a flag change another session commits while
+// SELECT reads the mailbox and then claims its \Recent messages (a write
+// with its own MODSEQ bump) must still reach the selecting session. SELECT
+// used to take the claim's MODSEQ as "the view's MODSEQ + 1", so a change
+// committed in between fell below the view's MODSEQ and was never reported:
+// the imaptest stress checkpoints then found one client with different
+// flags for a message than the others.
+func TestSessionSelectClaimRace(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			var armed atomic.Bool
+			var storeUID atomic.Int64
+			var e *sessEnv
+			e = startIMAPWith(t, b, func(_ *server.Config, c *Config) {
+				c.afterSelectRead = func(mailboxID int64) {
+					if !armed.CompareAndSwap(true, false) {
+						return
+					}
+					// Another session's STORE, committed between the
+					// snapshot and the \Recent claim.
+					if _, err := e.d.IMAPStoreFlags(context.Background(), mailboxID, []int64{storeUID.Load()},
+						db.IMAPStore{Op: db.IMAPStoreAdd, Flags: db.Flags{Flagged: true}}); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+			a := e.login("alice")
+			var uids []string
+			for i := 0; i < 2; i++ {
+				msg := fmt.Sprintf("Subject: m%d\r\n\r\nx\r\n", i)
+				got := a.cmd(fmt.Sprintf("A APPEND INBOX {%d+}\r\n%s", len(msg), msg))
+				m := appendUID.FindStringSubmatch(got[len(got)-1])
+				if m == nil {
+					t.Fatalf("APPEND %q", got)
+				}
+				uids = append(uids, m[2])
+				if i == 0 {
+					// a claims message 1's \Recent: only message 2
+					// is left for b to claim.
+					a.cmd("s SELECT INBOX")
+					a.expect("u UNSELECT", "u OK UNSELECT completed")
+				}
+			}
+			storeUID.Store(int64(atoi(t, uids[0])))
+			// b's SELECT finds message 2 \Recent and claims it.
+			b := e.login("alice")
+			armed.Store(true)
+			sel := b.cmd("s SELECT INBOX")
+			if armed.Load() || sel[len(sel)-1] != "s OK [READ-WRITE] SELECT completed" {
+				t.Fatalf("SELECT (hook ran: %v): %q", !armed.Load(), sel)
+			}
+			b.expect("n NOOP", `* 1 FETCH (FLAGS (\Flagged) UID `+uids[0]+`)`, "n OK NOOP completed")
+			b.expect("f FETCH 1:2 (UID FLAGS)",
+				`* 1 FETCH (UID `+uids[0]+` FLAGS (\Flagged))`,
+				`* 2 FETCH (UID `+uids[1]+` FLAGS (\Recent))`,
+				"f OK FETCH completed")
+		})
+	}
 }
