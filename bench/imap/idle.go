@@ -108,6 +108,10 @@ func idleRun(ctx context.Context, o options) error {
 	fmt.Printf("idle: %d connections set up in %v; %d still idling after 13 s\n", o.idle, setup.Round(time.Millisecond), alive)
 	fmt.Printf("idle: daemon RSS %d KiB -> %d KiB: %.2f KiB per IDLE connection; %.1f wake-ups/s, %.3f CPU s/s while idle (10 s)\n",
 		base, rss, float64(rss-base)/float64(o.idle), float64(sw1-sw0)/10, (cpu1-cpu0)/10)
+	if o.idleHold > 0 {
+		fmt.Printf("idle: holding the connections for %v (daemon pid %d)\n", o.idleHold, pid)
+		time.Sleep(o.idleHold)
+	}
 	if alive != o.idle {
 		return fmt.Errorf("%d of %d IDLE connections were closed or sent data", o.idle-alive, o.idle)
 	}

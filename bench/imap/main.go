@@ -49,6 +49,7 @@ type options struct {
 	idle                 int
 	idleUsers            int
 	idlePer              int
+	idleHold             time.Duration
 	maxDB                int
 	verbose              bool
 	keep                 bool
@@ -72,6 +73,7 @@ func main() {
 	flag.IntVar(&o.idle, "idle", 10000, "connections to hold in IDLE for the memory figure (0 = skip)")
 	flag.IntVar(&o.idleUsers, "idle-users", 500, "users the IDLE connections are spread over")
 	flag.IntVar(&o.idlePer, "idle-per", 5, "messages in each idle user's INBOX")
+	flag.DurationVar(&o.idleHold, "idle-hold", 0, "keep the IDLE connections open this much longer after measuring (for profiling the daemon)")
 	flag.IntVar(&o.maxDB, "max-db-connections", 8, "max_db_connections of the daemon")
 	flag.BoolVar(&o.verbose, "v", false, "print imaptest's per-second progress lines")
 	flag.BoolVar(&o.keep, "keep", false, "keep the database and the daemon directory")
