@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -26,6 +29,8 @@ func loadCorpus(dir string) ([][]byte, int64, error) {
 }
 
 type daemon struct {
+	bin  string
+	conf string
 	cmd  *exec.Cmd
 	addr string
 	d    *db.DB
@@ -35,8 +40,7 @@ type daemon struct {
 
 // startDaemon makes a fresh database with user1..userN whose INBOXes hold
 // fill(u), writes a dbmail.conf and starts the dbmail-imapd binary.
-// idleTimeout > 0 sets [IMAP] timeout (seconds) for the idle run.
-func startDaemon(ctx context.Context, o options, nusers int, fill func(u int) [][]byte, maxDB, idleTimeout int) (*daemon, error) {
+func startDaemon(ctx context.Context, o options, nusers int, fill func(u int) [][]byte, maxDB int) (*daemon, error) {
 	uri, drop, err := benchutil.FreshDatabase(ctx, o.backend)
 	if err != nil {
 		return nil, err
@@ -70,10 +74,6 @@ func startDaemon(ctx context.Context, o options, nusers int, fill func(u int) []
 	if err != nil {
 		return fail(err)
 	}
-	timeout := ""
-	if idleTimeout > 0 {
-		timeout = fmt.Sprintf("timeout = %d\n", idleTimeout)
-	}
 	conf := filepath.Join(dir, "dbmail.conf")
 	text := fmt.Sprintf(`[DBMAIL]
 dburi = %s
@@ -81,7 +81,7 @@ authdriver = sql
 pid_directory = %s
 logfile = %s/log
 errorlog = %s/err
-file_logging_levels = error
+file_logging_levels = warning
 syslog_logging_levels = nothing
 effective_user = root
 effective_group = root
@@ -92,30 +92,52 @@ port = %d
 login_disabled = no
 max_connections = 30000
 max_connections_per_ip = 30000
-%s`, uri, dir, dir, dir, maxDB, port, timeout)
+`, uri, dir, dir, dir, maxDB, port)
 	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		os.RemoveAll(dir)
 		return fail(err)
 	}
-	cmd := exec.Command(o.bin, "-f", conf, "-D")
+	dm := &daemon{bin: o.bin, conf: conf, addr: fmt.Sprintf("127.0.0.1:%d", port), d: d, drop: drop, dir: dir}
+	if err := dm.start(); err != nil {
+		os.RemoveAll(dir)
+		return fail(err)
+	}
+	return dm, nil
+}
+
+// start runs the binary and waits until it listens.
+func (dm *daemon) start() error {
+	cmd := exec.Command(dm.bin, "-f", dm.conf, "-D")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return fail(err)
+		return err
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	for i := 0; i < 200; i++ {
-		c, err := net.Dial("tcp", addr)
+		c, err := net.Dial("tcp", dm.addr)
 		if err == nil {
 			c.Close()
-			return &daemon{cmd: cmd, addr: addr, d: d, drop: drop, dir: dir}, nil
+			dm.cmd = cmd
+			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	return fail(fmt.Errorf("dbmail-imapd did not start listening on %s", addr))
+	return fmt.Errorf("dbmail-imapd did not start listening on %s", dm.addr)
 }
 
-func (dm *daemon) stop(keep bool) {
+// restart stops the process and starts it again on the same database, so
+// that the state dump's counters cover one run.
+func (dm *daemon) restart() error {
+	dm.terminate()
+	return dm.start()
+}
+
+// terminate sends SIGTERM and waits (30 s, then SIGKILL).
+func (dm *daemon) terminate() {
+	if dm.cmd == nil {
+		return
+	}
 	_ = dm.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() { dm.cmd.Wait(); close(done) }()
@@ -125,6 +147,11 @@ func (dm *daemon) stop(keep bool) {
 		_ = dm.cmd.Process.Kill()
 		<-done
 	}
+	dm.cmd = nil
+}
+
+func (dm *daemon) stop(keep bool) {
+	dm.terminate()
 	dm.d.Close()
 	if keep {
 		fmt.Printf("kept the daemon directory %s and its database\n", dm.dir)
@@ -132,6 +159,42 @@ func (dm *daemon) stop(keep bool) {
 	}
 	dm.drop()
 	os.RemoveAll(dm.dir)
+}
+
+// logTail returns the last n lines of the daemon's log file (warnings and
+// worse), to explain errors the clients saw.
+func (dm *daemon) logTail(n int) []string {
+	b, err := os.ReadFile(filepath.Join(dm.dir, "log"))
+	if err != nil {
+		return nil
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines
+}
+
+// stateLines returns the lines of the daemon's state dump (server/README.md
+// "State dump format") whose first word is one of names.
+func (dm *daemon) stateLines(names ...string) []string {
+	c, err := net.DialTimeout("unix", filepath.Join(dm.dir, "dbmail-imapd.state"), 5*time.Second)
+	if err != nil {
+		return []string{"state dump: " + err.Error()}
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(c)
+	if err != nil {
+		return []string{"state dump: " + err.Error()}
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if f, _, _ := strings.Cut(l, " "); slices.Contains(names, f) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // populate creates user1..userN (password "pass") and delivers fill(u-1)

@@ -31,7 +31,7 @@ func idleRun(ctx context.Context, o options) error {
 	}
 	fmt.Printf("\n== idle: %d connections over %d users (%d messages in each INBOX), logged in, INBOX selected, in IDLE\n",
 		o.idle, o.idleUsers, o.idlePer)
-	dm, err := startDaemon(ctx, o, o.idleUsers, fill, o.maxDB, 0)
+	dm, err := startDaemon(ctx, o, o.idleUsers, fill, o.maxDB)
 	if err != nil {
 		return err
 	}

@@ -144,16 +144,32 @@ func stressRuns(ctx context.Context, o options) error {
 		return out
 	}
 
-	dm, err := startDaemon(ctx, o, nusers, fill, o.maxDB, 0)
+	dm, err := startDaemon(ctx, o, nusers, fill, o.maxDB)
 	if err != nil {
 		return err
 	}
 	var mine []*imaptest.StressReport
-	for _, c := range o.clients {
+	for i, c := range o.clients {
+		if i > 0 {
+			if err := dm.restart(); err != nil {
+				dm.stop(o.keep)
+				return err
+			}
+		}
 		rep, err := stress(ctx, "dbmail-imapd", dm.addr, mbox, c, min(c, nusers), o)
 		if err != nil {
 			dm.stop(o.keep)
 			return err
+		}
+		// Where the time went: SQL worker pool waits and run times, and
+		// all commands as the daemon timed them.
+		for _, l := range dm.stateLines("workers", "commands") {
+			fmt.Println("daemon state:", l)
+		}
+		if rep.NErrors > 0 {
+			for _, l := range dm.logTail(10) {
+				fmt.Println("daemon log:", l)
+			}
 		}
 		mine = append(mine, rep)
 	}
