@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -116,7 +117,7 @@ func (s *Session) login(cmd *Command, user, pass string) {
 		return
 	}
 	var res *db.AuthResult
-	err := s.query(func(ctx context.Context, d *db.DB) error {
+	err := s.queryUrgent(func(ctx context.Context, d *db.DB) error {
 		var err error
 		res, err = d.Authenticate(ctx, user, pass, s.clientSocket(), s.cfg.SecurityActions)
 		return err
@@ -283,7 +284,7 @@ func (s *Session) cramLogin(cmd *Command, login, digest, challenge string) {
 		return
 	}
 	var res *db.AuthResult
-	err := s.query(func(ctx context.Context, d *db.DB) error {
+	err := s.queryUrgent(func(ctx context.Context, d *db.DB) error {
 		name, err := d.ResolveUsermap(ctx, login, s.clientSocket())
 		if err != nil {
 			return err
@@ -305,4 +306,13 @@ func (s *Session) cramLogin(cmd *Command, login, digest, challenge string) {
 		return d.TouchLastLogin(ctx, u.ID)
 	})
 	s.loginResult(cmd, res, err)
+}
+
+// queryUrgent is query for a login: the next free SQL worker takes it
+// before queued commands of logged-in sessions (server.Pool.SubmitUrgent),
+// so a saturated server still answers LOGIN after one job's time.
+func (s *Session) queryUrgent(fn func(ctx context.Context, d *db.DB) error) error {
+	return s.c.QueryUrgent(func(ctx context.Context, conn *sql.Conn) error {
+		return fn(ctx, s.cfg.DB.On(conn))
+	})
 }

@@ -68,7 +68,8 @@ func (s *Session) cmdSelect(cmd *Command) {
 		return
 	}
 	v := &mailboxView{mb: *mb, name: a.Mailbox, rights: rights, readOnly: examine || mb.Permission == 1,
-		recent: map[uint32]bool{}, modseq: uint64(sn.seq), uidNext: uint32(min(st.UIDNext, 1<<32-1))}
+		recent: map[uint32]bool{}, modseq: uint64(sn.seq), uidNext: uint32(min(st.UIDNext, 1<<32-1)),
+		msgs: make([]MsgMeta, 0, len(sn.infos))} // exact: kept while the session idles
 	if st.UIDNext > 1<<32-1 {
 		s.no(cmd, "LIMIT", "message ids of this database exceed 32-bit IMAP UIDs")
 		return

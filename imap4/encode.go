@@ -1,11 +1,20 @@
 package imap4
 
 import (
-	"bufio"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 )
+
+// ResponseWriter is where an Encoder writes: a buffered writer such as
+// *bufio.Writer, or the daemon's *server.Conn, whose pooled output buffer
+// is only held while a callback runs (an idle session keeps none).
+type ResponseWriter interface {
+	io.Writer
+	io.StringWriter
+	Flush() error
+}
 
 // Encoder writes IMAP response syntax (RFC 3501 §7, §9) to a buffered
 // writer. Errors are sticky: after the first failure every call is a no-op
@@ -13,14 +22,19 @@ import (
 //
 //	e.Star().Atom("SEARCH").SP().Number(2).CRLF()
 type Encoder struct {
-	w   *bufio.Writer
+	w   ResponseWriter
 	err error
 	lit *LiteralWriter // the open literal, if any
 	tmp []byte
+	one [1]byte
 }
 
 // NewEncoder returns an encoder writing to w.
-func NewEncoder(w *bufio.Writer) *Encoder { return &Encoder{w: w} }
+func NewEncoder(w ResponseWriter) *Encoder { return &Encoder{w: w} }
+
+// maxKeptScratch is the largest scratch buffer an encoder keeps between
+// flushes: a long sequence set must not stay with an idle session.
+const maxKeptScratch = 256
 
 // Err returns the first error.
 func (e *Encoder) Err() error { return e.err }
@@ -33,6 +47,9 @@ func (e *Encoder) Flush() error {
 	if e.lit != nil {
 		e.err = fmt.Errorf("imap4: flush with an unfinished literal of %d bytes (%d written)", e.lit.size, e.lit.n)
 		return e.err
+	}
+	if cap(e.tmp) > maxKeptScratch {
+		e.tmp = nil
 	}
 	if err := e.w.Flush(); err != nil {
 		e.err = fmt.Errorf("imap4: write response: %w", err)
@@ -64,7 +81,8 @@ func (e *Encoder) writeBytes(b []byte) {
 }
 
 func (e *Encoder) writeByte(c byte) {
-	if err := e.w.WriteByte(c); err != nil {
+	e.one[0] = c
+	if _, err := e.w.Write(e.one[:]); err != nil {
 		e.err = fmt.Errorf("imap4: write response: %w", err)
 	}
 }

@@ -83,9 +83,24 @@ func metaOf(mi *db.MessageInfo, kws []string, recent bool) (MsgMeta, error) {
 	return m, nil
 }
 
+// flagsOf returns the flag list of a message, sized exactly (nil for none):
+// every selected session keeps one per message, for as long as it idles.
 func flagsOf(f db.Flags, recent bool, kws []string) []string {
-	out := make([]string, 0, 6+len(kws))
-	for i, on := range [...]bool{f.Seen, f.Answered, f.Deleted, f.Flagged, f.Draft} {
+	sys := [...]bool{f.Seen, f.Answered, f.Deleted, f.Flagged, f.Draft}
+	n := len(kws)
+	for _, on := range sys {
+		if on {
+			n++
+		}
+	}
+	if recent {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for i, on := range sys {
 		if on {
 			out = append(out, systemFlagNames()[i])
 		}

@@ -1,7 +1,6 @@
 package imap4
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"errors"
@@ -49,7 +48,6 @@ type Session struct {
 	cfg   *Config
 	c     *server.Conn
 	p     *Parser
-	bw    *bufio.Writer
 	enc   *Encoder
 	log   *slog.Logger
 
@@ -75,14 +73,16 @@ type Session struct {
 }
 
 func newSession(p *Protocol, c *server.Conn) *Session {
-	bw := bufio.NewWriterSize(c, 16<<10)
 	return &Session{
 		proto: p,
 		cfg:   &p.cfg,
 		c:     c,
 		p:     NewParser(p.cfg.Limits),
-		bw:    bw,
-		enc:   NewEncoder(bw),
+		// Responses go straight into the connection's output buffer,
+		// which the server core takes from a pool per callback and
+		// returns after flushing (server/README.md "Memory per
+		// connection"): a session in IDLE holds no write buffer.
+		enc:   NewEncoder(c),
 		log:   c.Logger(),
 		state: StateNotAuth,
 	}

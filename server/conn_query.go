@@ -15,7 +15,13 @@ import (
 // cancelled and Query returns an error wrapping ErrDisconnected. ErrBusy
 // means the pool's queue is full: answer with the protocol's temporary
 // error.
-func (c *Conn) Query(fn JobFunc) error {
+func (c *Conn) Query(fn JobFunc) error { return c.query(fn, false) }
+
+// QueryUrgent is Query through Pool.SubmitUrgent: for a short job (a
+// login) that the next free worker takes before the queued ones.
+func (c *Conn) QueryUrgent(fn JobFunc) error { return c.query(fn, true) }
+
+func (c *Conn) query(fn JobFunc, urgent bool) error {
 	p := c.srv.opts.Pool
 	if p == nil {
 		return ErrNoPool
@@ -23,7 +29,11 @@ func (c *Conn) Query(fn JobFunc) error {
 	ctx, cancel := context.WithCancelCause(c.Context())
 	defer cancel(nil)
 	stop := c.watchDisconnect(cancel)
-	err := p.Submit(ctx, fn)
+	submit := p.Submit
+	if urgent {
+		submit = p.SubmitUrgent
+	}
+	err := submit(ctx, fn)
 	stop()
 	if err != nil && errors.Is(context.Cause(ctx), ErrDisconnected) {
 		return fmt.Errorf("query: %w (%w)", ErrDisconnected, err)

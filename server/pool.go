@@ -40,6 +40,7 @@ type Pool struct {
 	db      *sql.DB
 	log     *slog.Logger
 	queue   chan *job
+	urgent  chan *job // SubmitUrgent: taken before queue
 	quit    chan struct{}
 	wg      sync.WaitGroup
 	workers int
@@ -73,6 +74,7 @@ func NewPoolWithLogger(db *sql.DB, workers, queueDepth int, log *slog.Logger) *P
 		db:      db,
 		log:     log,
 		queue:   make(chan *job, workers+queueDepth),
+		urgent:  make(chan *job, workers+queueDepth),
 		quit:    make(chan struct{}),
 		workers: workers,
 		limit:   int64(workers + queueDepth),
@@ -90,6 +92,19 @@ func NewPoolWithLogger(db *sql.DB, workers, queueDepth int, log *slog.Logger) *P
 // ends while fn runs it waits for fn, which sees the cancelled context
 // (database drivers abort the query), and returns its error.
 func (p *Pool) Submit(ctx context.Context, fn JobFunc) error {
+	return p.submit(ctx, fn, p.queue)
+}
+
+// SubmitUrgent is Submit for a short job that should not wait behind the
+// queue: the next free worker takes it before any queued Submit job.
+// Logins use it, so that a saturated server still answers a LOGIN after
+// one job's time instead of the whole queue's; admission (ErrBusy) is
+// shared with Submit.
+func (p *Pool) SubmitUrgent(ctx context.Context, fn JobFunc) error {
+	return p.submit(ctx, fn, p.urgent)
+}
+
+func (p *Pool) submit(ctx context.Context, fn JobFunc, queue chan *job) error {
 	if p.closed.Load() {
 		return ErrPoolClosed
 	}
@@ -97,14 +112,15 @@ func (p *Pool) Submit(ctx context.Context, fn JobFunc) error {
 		return err
 	}
 	// Admission: running plus waiting jobs never exceed workers+queueDepth,
-	// so the channel send below never blocks.
+	// so the channel send below (either channel holds that many) never
+	// blocks.
 	if p.pending.Add(1) > p.limit {
 		p.pending.Add(-1)
 		p.rejected.Add(1)
 		return ErrBusy
 	}
 	j := &job{ctx: ctx, fn: fn, queue: time.Now(), done: make(chan error, 1)}
-	p.queue <- j
+	queue <- j
 	p.submitted.Add(1)
 	select {
 	case err := <-j.done:
@@ -134,18 +150,24 @@ func (p *Pool) worker() {
 		}
 	}()
 	for {
-		select {
-		case <-p.quit:
-			p.drain()
-			return
-		case j := <-p.queue:
-			if !j.state.CompareAndSwap(jobQueued, jobRunning) {
-				p.pending.Add(-1)
-				continue // cancelled while queued
+		var j *job
+		select { // urgent jobs first
+		case j = <-p.urgent:
+		default:
+			select {
+			case <-p.quit:
+				p.drain()
+				return
+			case j = <-p.urgent:
+			case j = <-p.queue:
 			}
-			p.wait.observe(time.Since(j.queue))
-			conn = p.runJob(j, conn)
 		}
+		if !j.state.CompareAndSwap(jobQueued, jobRunning) {
+			p.pending.Add(-1)
+			continue // cancelled while queued
+		}
+		p.wait.observe(time.Since(j.queue))
+		conn = p.runJob(j, conn)
 	}
 }
 
@@ -211,6 +233,11 @@ func healthy(conn *sql.Conn) bool {
 func (p *Pool) drain() {
 	for {
 		select {
+		case j := <-p.urgent:
+			if j.state.CompareAndSwap(jobQueued, jobRunning) {
+				j.done <- ErrPoolClosed
+			}
+			p.pending.Add(-1)
 		case j := <-p.queue:
 			if j.state.CompareAndSwap(jobQueued, jobRunning) {
 				j.done <- ErrPoolClosed
@@ -254,7 +281,7 @@ func (p *Pool) Stats() PoolStats {
 	return PoolStats{
 		Workers:    p.workers,
 		Busy:       int(p.busy.Load()),
-		Queued:     len(p.queue),
+		Queued:     len(p.queue) + len(p.urgent),
 		QueueMax:   int(p.limit) - p.workers,
 		Submitted:  p.submitted.Load(),
 		Completed:  p.completed.Load(),

@@ -303,3 +303,66 @@ func BenchmarkPoolSubmit(b *testing.B) {
 		}
 	})
 }
+
+// An urgent job (a login) is taken by the next free worker before the
+// jobs already queued with Submit.
+func TestPoolUrgentJobsGoFirst(t *testing.T) {
+	t.Parallel()
+	p := NewPoolWithLogger(openSQLite(t), 1, 8, discard())
+	defer p.Close()
+	release, done := blockPool(t, p, 1)
+	var mu sync.Mutex
+	var order []string
+	job := func(name string) JobFunc {
+		return func(context.Context, *sql.Conn) error {
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			return nil
+		}
+	}
+	res := make(chan error, 4)
+	for i, name := range []string{"a", "b", "c"} {
+		go func() { res <- p.Submit(context.Background(), job(name)) }()
+		waitFor(t, func() bool { return p.Stats().Queued == i+1 })
+	}
+	go func() { res <- p.SubmitUrgent(context.Background(), job("login")) }()
+	waitFor(t, func() bool { return p.Stats().Queued == 4 })
+	release()
+	done.Wait()
+	for range 4 {
+		if err := <-res; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(order) != 4 || order[0] != "login" {
+		t.Fatalf("order %v, want login first", order)
+	}
+	if st := p.Stats(); st.Completed != 5 || st.Queued != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// Admission is shared: urgent jobs count towards workers+queueDepth.
+func TestPoolUrgentAdmissionAndClose(t *testing.T) {
+	t.Parallel()
+	p := NewPoolWithLogger(openSQLite(t), 1, 1, discard())
+	release, done := blockPool(t, p, 1)
+	queued := make(chan error, 1)
+	go func() {
+		queued <- p.SubmitUrgent(context.Background(), func(context.Context, *sql.Conn) error { return nil })
+	}()
+	waitFor(t, func() bool { return p.Stats().Queued == 1 })
+	if err := p.SubmitUrgent(context.Background(), func(context.Context, *sql.Conn) error { return nil }); !errors.Is(err, ErrBusy) {
+		t.Fatalf("SubmitUrgent on a full pool = %v, want ErrBusy", err)
+	}
+	if err := p.Submit(context.Background(), func(context.Context, *sql.Conn) error { return nil }); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Submit on a full pool = %v, want ErrBusy", err)
+	}
+	release()
+	p.Close()
+	done.Wait()
+	if err := <-queued; !errors.Is(err, ErrPoolClosed) && err != nil {
+		t.Fatalf("queued urgent job = %v, want ErrPoolClosed or nil", err)
+	}
+}
