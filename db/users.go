@@ -277,7 +277,14 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 // does on every successful login (spec 4.1).
 func (db *DB) TouchLastLogin(ctx context.Context, id int64) error {
 	now := time.Now().Format("2006-01-02 15:04:05")
-	_, err := db.Exec(ctx, `UPDATE {users} SET last_login = `+db.timestampLiteral()+` WHERE user_idnr = ?`, now, id)
+	var err error
+	// The users row is also locked by deliveries and expunges (quota): a
+	// lost deadlock or lock wait is retried rather than failing a login.
+	for attempt := 0; attempt < 3; attempt++ {
+		if _, err = db.Exec(ctx, `UPDATE {users} SET last_login = `+db.timestampLiteral()+` WHERE user_idnr = ?`, now, id); err == nil || !IsRetryable(err) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("update last_login of user %d: %w", id, err)
 	}
