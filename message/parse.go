@@ -15,6 +15,10 @@ type Options struct {
 	// DefaultCharset is [DBMAIL] default_msg_encoding: the charset of 8-bit
 	// header text that is not UTF-8 when the message names none.
 	DefaultCharset string
+	// MaxRowSize is the most bytes of one body row; longer bodies,
+	// prologues and epilogues are cut into consecutive rows
+	// (DefaultMaxRowSize when zero).
+	MaxRowSize int
 }
 
 // DefaultMaxDepth is DBMail's MAX_MIME_DEPTH (spec 0.1).
@@ -62,6 +66,9 @@ func Parse(raw []byte, opt Options) (*Message, error) {
 	if opt.MaxDepth <= 0 {
 		opt.MaxDepth = DefaultMaxDepth
 	}
+	if opt.MaxRowSize <= 0 {
+		opt.MaxRowSize = DefaultMaxRowSize
+	}
 	m := &Message{defaultCharset: opt.DefaultCharset}
 	original := raw
 	switch {
@@ -89,12 +96,15 @@ func Parse(raw []byte, opt Options) (*Message, error) {
 
 	top := scanMessage(stored, opt.MaxDepth+1)
 	if endings != endingsMixed {
-		if parts, ok := splitStructured(stored, top, opt.MaxDepth); ok && rebuildsTo(parts, stored) {
+		if parts, ok := splitStructured(stored, top, opt.MaxDepth, opt.MaxRowSize); ok && rebuildsTo(parts, stored) {
 			m.Parts, m.Structured = parts, true
 		}
 	}
 	if m.Parts == nil {
-		m.Parts = splitFlat(stored)
+		m.Parts = splitFlat(stored, opt.MaxRowSize)
+		if !rebuildsTo(m.Parts, stored) && len(m.Parts) > 2 {
+			m.Parts = splitAllBody(stored, opt.MaxRowSize)
+		}
 		if !rebuildsTo(m.Parts, stored) {
 			return nil, fmt.Errorf("message: flat layout does not rebuild (%d bytes)", len(stored))
 		}

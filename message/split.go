@@ -22,6 +22,7 @@ type Part struct {
 type splitter struct {
 	data              []byte
 	maxDepth          int
+	maxRow            int
 	parts             []Part
 	key, depth, order int
 	failed            bool
@@ -30,8 +31,8 @@ type splitter struct {
 // splitStructured returns the spec 2.3 rows for the stored form data, or
 // false when the tree cannot be stored that way (the caller then verifies
 // and falls back to the flat layout).
-func splitStructured(data []byte, top *entity, maxDepth int) ([]Part, bool) {
-	s := splitter{data: data, maxDepth: maxDepth}
+func splitStructured(data []byte, top *entity, maxDepth, maxRow int) ([]Part, bool) {
+	s := splitter{data: data, maxDepth: maxDepth, maxRow: maxRow}
 	s.object(top, true)
 	if s.failed {
 		return nil, false
@@ -39,7 +40,9 @@ func splitStructured(data []byte, top *entity, maxDepth int) ([]Part, bool) {
 	return s.parts, true
 }
 
-// store is spec 2.3 store(text, is_header).
+// store is spec 2.3 store(text, is_header), except that a body text longer
+// than maxRow becomes several consecutive body rows (DefaultMaxRowSize),
+// numbered on with the same order counter.
 func (s *splitter) store(text []byte, isHeader bool) {
 	if isHeader {
 		s.key++
@@ -52,8 +55,15 @@ func (s *splitter) store(text []byte, isHeader bool) {
 			s.failed = true
 		}
 	}
-	s.parts = append(s.parts, Part{Key: s.key, Depth: s.depth, Order: s.order, IsHeader: isHeader, Data: text})
-	s.order++
+	if isHeader {
+		s.parts = append(s.parts, Part{Key: s.key, Depth: s.depth, Order: s.order, IsHeader: true, Data: text})
+		s.order++
+		return
+	}
+	for _, row := range cutRows(text, s.maxRow) {
+		s.parts = append(s.parts, Part{Key: s.key, Depth: s.depth, Order: s.order, Data: row})
+		s.order++
+	}
 }
 
 func (s *splitter) header(e *entity) []byte { return s.data[e.Start:e.HdrEnd] }
@@ -145,18 +155,19 @@ func (s *splitter) message(e *entity, skipHead bool) {
 	s.store(s.body(e), false)
 }
 
-// splitFlat returns the flat layout: one header row and one body row that
-// rebuild (spec 2.5) to exactly data, or a single body row when data has no
-// line break to join the two at.
-func splitFlat(data []byte) []Part {
+// splitFlat returns the flat layout: one header row and the body rows (one,
+// or several of at most maxRow bytes) that rebuild (spec 2.5) to exactly
+// data, or only body rows when data has no line break to join the two at.
+func splitFlat(data []byte, maxRow int) []Part {
 	at := flatJoin(data)
 	if at < 0 {
-		return []Part{{Key: 1, Depth: 0, Order: 0, IsHeader: false, Data: data}}
+		return splitAllBody(data, maxRow)
 	}
-	return []Part{
-		{Key: 1, Depth: 0, Order: 0, IsHeader: true, Data: data[:at]},
-		{Key: 1, Depth: 0, Order: 1, IsHeader: false, Data: data[at+1:]},
+	parts := []Part{{Key: 1, Depth: 0, Order: 0, IsHeader: true, Data: data[:at]}}
+	for i, row := range cutRows(data[at+1:], maxRow) {
+		parts = append(parts, Part{Key: 1, Depth: 0, Order: 1 + i, Data: row})
 	}
+	return parts
 }
 
 // flatJoin picks the LF that the rebuild re-inserts after the header row:

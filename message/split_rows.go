@@ -1,0 +1,70 @@
+package message
+
+import "bytes"
+
+// DefaultMaxRowSize is the most bytes one body row (a leaf body, prologue or
+// epilogue: dbmail_mimeparts.data) holds; a longer text unit is written as
+// several consecutive body rows with the same part_key and part_depth and
+// increasing part_order. DBMail's reader (spec 2.5 steps 6–7) appends the
+// data of consecutive body rows with nothing in between, so both readers
+// rebuild the same text, and DBMail can still read such messages after a
+// switch back.
+//
+// 512 KiB because:
+//   - every row then fits in one MariaDB/MySQL packet with room to spare
+//     (max_allowed_packet defaults to 16 MiB on MariaDB, 4 MiB on MySQL 5.6
+//     and to 1 MiB on older servers, which 512 KiB still fits);
+//   - SQLite reads a blob whole for every column read or SUBSTR, so a row's
+//     size bounds what one read of a big message costs in the daemon's
+//     memory (and makes chunked reads linear instead of quadratic);
+//   - a 25 MB attachment is 50 rows, few enough for the insert and the
+//     layout query, and the 16-bit part_order of MySQL (32,767) allows text
+//     units up to 16 GiB;
+//   - it is twice the POP3 streaming chunk (db.POP3ChunkSize), so the
+//     streamer still reads big rows in slices and keeps its tuned buffers.
+//
+// Header blocks are never cut: each header row starts a new MIME header in
+// the rebuild.
+const DefaultMaxRowSize = 512 << 10
+
+// minRowCut is the least share of maxRow a cut at a line end may leave in
+// a row; below it the row is cut at exactly maxRow bytes.
+const minRowCut = 2
+
+// cutRows splits a body text into rows of at most maxRow bytes, each cut
+// after a LF when one lies in the second half of the window (rows of whole
+// lines), else at exactly maxRow bytes. A text of at most maxRow bytes,
+// including an empty one, is one row.
+func cutRows(text []byte, maxRow int) [][]byte {
+	if maxRow <= 0 || len(text) <= maxRow {
+		return [][]byte{text}
+	}
+	out := make([][]byte, 0, len(text)/maxRow+1)
+	for len(text) > maxRow {
+		at := maxRow
+		if i := bytes.LastIndexByte(text[:maxRow], '\n'); i >= maxRow/minRowCut {
+			at = i + 1
+		}
+		out = append(out, text[:at])
+		text = text[at:]
+	}
+	if len(text) > 0 {
+		out = append(out, text)
+	}
+	return out
+}
+
+// splitAllBody returns the whole stored text as body rows only: they
+// rebuild (spec 2.5) by plain concatenation, whatever the text holds. It is
+// the layout of last resort for a big message whose flat header+body rows
+// would not rebuild once the body is cut (a header with a boundary
+// parameter makes the reader close that boundary after more than two
+// rows).
+func splitAllBody(data []byte, maxRow int) []Part {
+	rows := cutRows(data, maxRow)
+	parts := make([]Part, len(rows))
+	for i, r := range rows {
+		parts[i] = Part{Key: 1, Depth: 0, Order: i, Data: r}
+	}
+	return parts
+}
