@@ -76,44 +76,6 @@ func ParseSQLTime(s string) time.Time {
 	return time.Date(1979, 11, 3, 0, 0, 0, 0, time.UTC)
 }
 
-// WriteMessage streams the text of a physmessage to w in the given form,
-// rebuilding it part by part from dbmail_partlists/dbmail_mimeparts (spec
-// 2.5): only one part is held at a time. A physmessage without parts is read
-// from the legacy dbmail_messageblks (spec 2.6).
-func (db *DB) WriteMessage(ctx context.Context, physID int64, w io.Writer, form message.Form) (int64, error) {
-	rows, err := db.Query(ctx, `SELECT l.is_header, l.part_depth, p.data FROM {partlists} l JOIN {mimeparts} p ON p.id = l.part_id
-		WHERE l.physmessage_id = ? ORDER BY l.part_key, l.part_order, l.part_depth DESC`, physID)
-	if err != nil {
-		return 0, fmt.Errorf("read message %d: %w", physID, err)
-	}
-	defer rows.Close()
-	rb := message.NewRebuilder(w, form)
-	n := 0
-	for rows.Next() {
-		var isHeader int64
-		var depth int
-		var data []byte
-		if err := rows.Scan(&isHeader, &depth, &data); err != nil {
-			return rb.Written(), fmt.Errorf("read message %d: %w", physID, err)
-		}
-		if err := rb.Row(message.Row{IsHeader: isHeader != 0, Depth: depth, Data: data}); err != nil {
-			return rb.Written(), fmt.Errorf("write message %d: %w", physID, err)
-		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return rb.Written(), fmt.Errorf("read message %d: %w", physID, err)
-	}
-	rows.Close()
-	if n == 0 {
-		return db.writeLegacy(ctx, physID, w, form)
-	}
-	if err := rb.Close(); err != nil {
-		return rb.Written(), fmt.Errorf("write message %d: %w", physID, err)
-	}
-	return rb.Written(), nil
-}
-
 // OriginalForm says which rebuild form reproduces the bytes as received:
 // our writer keeps CRLF input as LF parts and LF or mixed input as is, so
 // the CRLF form is the original exactly when the sizes agree

@@ -49,6 +49,7 @@ type Rebuilder struct {
 	isMessage   bool
 	rows        int
 	skipped     int
+	lastSkipped bool
 	err         error
 }
 
@@ -72,7 +73,8 @@ func (r *Rebuilder) Row(row Row) error {
 	r.rows++
 	prevDepth, prevHeader := r.depth, r.isHeader
 	r.depth = row.Depth
-	if row.Depth < 0 || row.Depth > maxStoredDepth {
+	r.lastSkipped = row.Depth < 0 || row.Depth > maxStoredDepth
+	if r.lastSkipped {
 		r.skipped++
 		return nil
 	}
@@ -113,6 +115,26 @@ func (r *Rebuilder) Row(row Row) error {
 	if row.IsHeader {
 		r.write("\n")
 	}
+	return r.err
+}
+
+// Append writes more data of the body row last given to Row, for a reader
+// that fetches a big body row in pieces: Row with the first piece, then
+// Append with the rest. The output is the same as one Row with all of it
+// (spec 2.5 step 7 appends the data as it is).
+func (r *Rebuilder) Append(data []byte) error {
+	if r.err != nil {
+		return r.err
+	}
+	switch {
+	case r.rows == 0:
+		return fmt.Errorf("message: rebuild: Append before the first row")
+	case r.lastSkipped:
+		return nil
+	case r.isHeader:
+		return fmt.Errorf("message: rebuild: Append after a header row")
+	}
+	r.writeBytes(data)
 	return r.err
 }
 

@@ -333,3 +333,50 @@ func TestDBMailRebuildSpecExample(t *testing.T) {
 		t.Fatalf("got\n%q\nwant\n%q", got, nestedExample)
 	}
 }
+
+// TestRebuilderAppend reads every body row of the big message in pieces
+// (Row with the first, Append with the rest, as the streaming readers
+// do) and expects the same output as whole rows.
+func TestRebuilderAppend(t *testing.T) {
+	t.Parallel()
+	m, err := Parse(bigAttachment(1<<20), Options{MaxRowSize: 100 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := rebuild(t, m.Parts, FormCRLF)
+	var buf bytes.Buffer
+	r := NewRebuilder(&buf, FormCRLF)
+	for _, p := range m.Parts {
+		data := p.Data
+		if p.IsHeader || len(data) < 3 {
+			if err := r.Row(Row{IsHeader: p.IsHeader, Depth: p.Depth, Data: data}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		n := len(data) / 3
+		if err := r.Row(Row{Depth: p.Depth, Data: data[:n]}); err != nil {
+			t.Fatal(err)
+		}
+		for data = data[n:]; len(data) > 0; data = data[min(len(data), 4097):] {
+			if err := r.Append(data[:min(len(data), 4097)]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) || r.Written() != int64(len(want)) {
+		t.Fatalf("pieces rebuild to %d bytes (Written %d), rows to %d", buf.Len(), r.Written(), len(want))
+	}
+	r = NewRebuilder(&buf, FormStored)
+	if err := r.Append([]byte("x")); err == nil {
+		t.Error("Append before any row accepted")
+	}
+	r = NewRebuilder(&buf, FormStored)
+	_ = r.Row(Row{IsHeader: true, Data: []byte("Subject: x\n")})
+	if err := r.Append([]byte("x")); err == nil {
+		t.Error("Append after a header row accepted")
+	}
+}

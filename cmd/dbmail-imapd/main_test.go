@@ -43,6 +43,13 @@ func freePort(t testing.TB) int {
 // accept connections; it is stopped with SIGTERM at cleanup.
 func startDaemon(t testing.TB, bin, uri, dir string) string {
 	t.Helper()
+	addr, _ := startProcess(t, bin, uri, dir)
+	return addr
+}
+
+// startProcess is startDaemon returning the process too.
+func startProcess(t testing.TB, bin, uri, dir string) (string, *os.Process) {
+	t.Helper()
 	port := freePort(t)
 	conf := filepath.Join(dir, "dbmail.conf")
 	text := fmt.Sprintf(`[DBMAIL]
@@ -87,7 +94,7 @@ login_disabled = no
 		nc, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			nc.Close()
-			return addr
+			return addr, cmd.Process
 		}
 		select {
 		case err := <-exited:

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dbmail-go/dbmail/db"
+	"github.com/dbmail-go/dbmail/db/dbtest"
+	"github.com/dbmail-go/dbmail/message"
+)
+
+// vmRSS returns a process's resident set size in bytes (/proc/PID/status).
+func vmRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
+}
+
+// bigMessage is a CRLF multipart/mixed message with a base64 attachment
+// of about size bytes.
+func bigMessage(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: big@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\n")
+	b.WriteString("Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b1\r\n")
+	b.WriteString("Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	for line := 0; b.Len() < size; line++ {
+		fmt.Fprintf(&b, "%076d\r\n", line)
+	}
+	b.WriteString("--b1--\r\n")
+	return b.Bytes()
+}
+
+// TestDaemonBigFetch runs the real binary on every backend and fetches
+// BODY[] of a 25 MB message (more than MariaDB's default 16 MiB
+// max_allowed_packet): the literal must be the stored message byte for
+// byte, RFC822.SIZE its length, and the daemon's resident memory may grow
+// by at most 4 MB while it streams (RFC 3501 §6.4.5, §7.4.2).
+func TestDaemonBigFetch(t *testing.T) {
+	bin := buildDaemon(t)
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			uri := b.Fresh(t)
+			d := dbtest.Connect(t, uri, "dbmail_")
+			ctx := context.Background()
+			if err := d.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			uid, err := d.CreateUser(ctx, db.User{Name: "alice", Passwd: "secret", Active: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inbox, err := d.FindMailbox(ctx, uid, "INBOX")
+			if err != nil {
+				t.Fatal(err)
+			}
+			raws := [][]byte{[]byte("Subject: small\r\n\r\nhello\r\n"), bigMessage(25 << 20)}
+			var sums [][32]byte
+			for _, raw := range raws {
+				m, err := message.Parse(raw, message.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: inbox.ID, QuotaUser: uid}}); err != nil {
+					t.Fatalf("store %d bytes: %v", len(raw), err)
+				}
+				sums = append(sums, sha256.Sum256(raw)) // CRLF input: the wire form is the input
+			}
+			bigLen := int64(len(raws[1]))
+			raws = nil
+
+			addr, proc := startProcess(t, bin, uri, t.TempDir())
+			nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			_ = nc.SetDeadline(time.Now().Add(5 * time.Minute))
+			r := bufio.NewReaderSize(nc, 4096)
+			read := func() string {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					t.Fatalf("read: %v", err)
+				}
+				return strings.TrimSuffix(l, "\r\n")
+			}
+			until := func(tag string) []string {
+				var out []string
+				for {
+					l := read()
+					out = append(out, l)
+					if strings.HasPrefix(l, tag+" ") {
+						return out
+					}
+				}
+			}
+			// fetch reads "* n FETCH (RFC822.SIZE s BODY[] {k}" and the
+			// literal, and returns s, k and the literal's digest.
+			fetch := func(tag string, n int) (int64, int64, [32]byte) {
+				fmt.Fprintf(nc, "%s FETCH %d (RFC822.SIZE BODY.PEEK[])\r\n", tag, n)
+				l := read()
+				var size, lit int64
+				if _, err := fmt.Sscanf(l, fmt.Sprintf("* %d FETCH (RFC822.SIZE %%d BODY[] {%%d}", n), &size, &lit); err != nil {
+					t.Fatalf("FETCH %d: %q: %v", n, l, err)
+				}
+				h := sha256.New()
+				if _, err := io.CopyN(h, r, lit); err != nil {
+					t.Fatalf("FETCH %d literal: %v", n, err)
+				}
+				var sum [32]byte
+				copy(sum[:], h.Sum(nil))
+				if got := until(tag); got[0] != ")" || got[len(got)-1] != tag+" OK FETCH completed" {
+					t.Fatalf("FETCH %d: %q", n, got)
+				}
+				return size, lit, sum
+			}
+			read()
+			fmt.Fprintf(nc, "a LOGIN alice secret\r\n")
+			until("a")
+			fmt.Fprintf(nc, "b SELECT INBOX\r\n")
+			if got := until("b"); got[len(got)-1] != "b OK [READ-WRITE] SELECT completed" {
+				t.Fatalf("SELECT: %q", got)
+			}
+			if size, lit, sum := fetch("c", 1); sum != sums[0] || size != lit {
+				t.Fatalf("FETCH 1: RFC822.SIZE %d, %d bytes, digest mismatch %v", size, lit, sum != sums[0])
+			}
+
+			pid := proc.Pid
+			before := vmRSS(t, pid)
+			var peak int64
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					if r := vmRSS(t, pid); r > peak {
+						peak = r
+					}
+					select {
+					case <-stop:
+						return
+					case <-time.After(2 * time.Millisecond):
+					}
+				}
+			}()
+			size, lit, sum := fetch("d", 2)
+			close(stop)
+			wg.Wait()
+			if size != bigLen || lit != bigLen || sum != sums[1] {
+				t.Fatalf("FETCH 2: RFC822.SIZE %d, %d bytes of %d, digest mismatch %v", size, lit, bigLen, sum != sums[1])
+			}
+			growth := peak - before
+			t.Logf("%s: %d byte FETCH BODY[]: RSS before %d KiB, peak %d KiB, growth %d KiB", b.Name, bigLen, before>>10, peak>>10, growth>>10)
+			if growth > 4<<20 {
+				t.Errorf("RSS grew by %d KiB during a %d byte FETCH BODY[] (limit 4096 KiB)", growth>>10, bigLen)
+			}
+			fmt.Fprintf(nc, "e LOGOUT\r\n")
+			until("e")
+		})
+	}
+}
