@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -135,6 +136,17 @@ func (db *DB) POP3ChunkSize() int64 {
 // are read this way, scanned without the driver-side copy, so that a
 // message of any size costs one chunk buffer, not its size.
 func (db *DB) POP3PartChunk(ctx context.Context, p POP3Part, offset, length int64, dst []byte) ([]byte, error) {
+	if db.Dialect == SQLite && !p.Legacy {
+		out, err := db.sqliteBlobChunk(ctx, "mimeparts", "data", p.ID, offset, length, dst)
+		switch {
+		case err == nil:
+			return out, nil
+		case errors.Is(err, sql.ErrNoRows):
+			return dst[:0], fmt.Errorf("read part %d at %d: %w", p.ID, offset, ErrNotFound)
+		case !errors.Is(err, errBlobFallback):
+			return dst[:0], fmt.Errorf("read part %d at %d: %w", p.ID, offset, err)
+		}
+	}
 	q := `SELECT SUBSTR(data, ?, ?) FROM {mimeparts} WHERE id = ?`
 	if p.Legacy {
 		col := `messageblk`
