@@ -43,13 +43,26 @@
 // body row joined at the blank line, or a single body row when the text has
 // no line break.
 //
+// In both layouts a body text (leaf body, prologue, epilogue, flat body)
+// longer than Options.MaxRowSize (DefaultMaxRowSize, 512 KiB) is cut into
+// consecutive body rows, preferably after a line end: same part_key and
+// part_depth, part_order counting on (a multipart epilogue's order then
+// continues after its last child's rows, as spec 2.3 numbers it). Spec
+// 2.5 appends consecutive body rows with nothing in between, so DBMail
+// and the Rebuilder read the text unchanged. A big flat message whose
+// header has a boundary parameter is stored as body rows only (the reader
+// would close that boundary after more than two rows). Header blocks are
+// never cut.
+//
 // # Writing rows
 //
 // Insert Message.Parts in slice order; each Part is one dbmail_partlists
 // row (part_key, part_depth, part_order, is_header) pointing at the
 // dbmail_mimeparts row holding Data (hash and dedup per spec 2.4, which is
 // the data layer's job). Read them back ordered by part_key, part_order,
-// part_depth DESC into a Rebuilder, one Row at a time.
+// part_depth DESC into a Rebuilder, one Row at a time; a reader that
+// fetches a big body row in slices passes the first slice to Row and the
+// rest to Append.
 //
 // # Deliberate differences from DBMail
 //
@@ -58,6 +71,8 @@
 //   - Rows are verified and stored flat when DBMail's reader would not
 //     rebuild them exactly; DBMail reads flat rows correctly too.
 //   - NUL bytes are stored (spec 2.4); DBMail's reader still stops at them.
+//   - A body text over 512 KiB is several consecutive body rows where
+//     DBMail writes one (DBMail reads them the same, spec 2.5).
 //   - Envelope carries the raw header text (RFC 3501 §7.4.2), correctly
 //     quoted, where DBMail puts the decoded Subject unescaped in quotes
 //     (spec 2.10, 9.3 item 17).

@@ -12,8 +12,8 @@ import "bytes"
 //
 // 512 KiB because:
 //   - every row then fits in one MariaDB/MySQL packet with room to spare
-//     (max_allowed_packet defaults to 16 MiB on MariaDB, 4 MiB on MySQL 5.6
-//     and to 1 MiB on older servers, which 512 KiB still fits);
+//     (max_allowed_packet defaults to 16 MiB on MariaDB, and even a server
+//     set to 1 MiB takes a 512 KiB value);
 //   - SQLite reads a blob whole for every column read or SUBSTR, so a row's
 //     size bounds what one read of a big message costs in the daemon's
 //     memory (and makes chunked reads linear instead of quadratic);
