@@ -119,13 +119,21 @@ func (db *DB) POP3PartData(ctx context.Context, ids []int64) (map[int64][]byte, 
 }
 
 // POP3ChunkSize is the chunk length for POP3PartChunk on this backend:
-// 256 KiB (each chunk lives in the driver's buffer, our copy and garbage
-// until the next GC, so half a MiB left a 25 MB RETR only just under its
-// 4 MiB budget), but 192 KiB on MySQL, whose driver keeps its read buffer
-// only up to 256 KiB and allocates a fresh one for every bigger row.
+// about 256 KiB (each chunk lives in the driver's buffer, our copy and
+// garbage until the next GC, so half a MiB left a 25 MB RETR only just
+// under its 4 MiB budget). On PostgreSQL 16 bytes less: pgx reads a
+// DataRow (6 bytes plus the value) into a pooled buffer of the next power
+// of two, so a chunk of exactly 256 KiB took a 512 KiB buffer. On MySQL
+// 192 KiB, whose driver keeps its read buffer only up to 256 KiB and
+// allocates a fresh one for every bigger row. Body rows written by
+// package message (at most message.DefaultMaxRowSize) are two or three
+// chunks.
 func (db *DB) POP3ChunkSize() int64 {
-	if db.Dialect == MySQL {
+	switch db.Dialect {
+	case MySQL:
 		return 192 << 10
+	case Postgres:
+		return 256<<10 - 16
 	}
 	return 256 << 10
 }

@@ -44,7 +44,7 @@
 // no line break.
 //
 // In both layouts a body text (leaf body, prologue, epilogue, flat body)
-// longer than Options.MaxRowSize (DefaultMaxRowSize, 512 KiB) is cut into
+// longer than Options.MaxRowSize (DefaultMaxRowSize, 500 KiB) is cut into
 // consecutive body rows, preferably after a line end: same part_key and
 // part_depth, part_order counting on (a multipart epilogue's order then
 // continues after its last child's rows, as spec 2.3 numbers it). Spec
@@ -71,7 +71,7 @@
 //   - Rows are verified and stored flat when DBMail's reader would not
 //     rebuild them exactly; DBMail reads flat rows correctly too.
 //   - NUL bytes are stored (spec 2.4); DBMail's reader still stops at them.
-//   - A body text over 512 KiB is several consecutive body rows where
+//   - A body text over 500 KiB is several consecutive body rows where
 //     DBMail writes one (DBMail reads them the same, spec 2.5).
 //   - Envelope carries the raw header text (RFC 3501 §7.4.2), correctly
 //     quoted, where DBMail puts the decoded Subject unescaped in quotes

@@ -10,22 +10,23 @@ import "bytes"
 // rebuild the same text, and DBMail can still read such messages after a
 // switch back.
 //
-// 512 KiB because:
+// 500 KiB (512,000 bytes) because:
 //   - every row then fits in one MariaDB/MySQL packet with room to spare
 //     (max_allowed_packet defaults to 16 MiB on MariaDB, and even a server
-//     set to 1 MiB takes a 512 KiB value);
+//     set to 1 MiB takes a 500 KiB value);
 //   - SQLite reads a blob whole for every column read or SUBSTR, so a row's
 //     size bounds what one read of a big message costs in the daemon's
 //     memory (and makes chunked reads linear instead of quadratic);
 //   - a 25 MB attachment is 50 rows, few enough for the insert and the
 //     layout query, and the 16-bit part_order of MySQL (32,767) allows text
 //     units up to 16 GiB;
-//   - it is twice the POP3 streaming chunk (db.POP3ChunkSize), so the
-//     streamer still reads big rows in slices and keeps its tuned buffers.
+//   - it is just under twice the streaming readers' slice
+//     (db.POP3ChunkSize, 256 KiB less 16 bytes on PostgreSQL), so a row is
+//     read in two slices with their tuned buffers.
 //
 // Header blocks are never cut: each header row starts a new MIME header in
 // the rebuild.
-const DefaultMaxRowSize = 512 << 10
+const DefaultMaxRowSize = 500 << 10
 
 // minRowCut is the least share of maxRow a cut at a line end may leave in
 // a row; below it the row is cut at exactly maxRow bytes.

@@ -77,7 +77,7 @@
 // chunk's pages). Bytes go through the Rebuilder (spec 2.5), a CRLF
 // converter and the dot-stuffer into the connection's bounded output
 // buffer; no worker connection is held while the client reads. Messages
-// stored by message.Parse hold no body row over 512 KiB (a big attachment
+// stored by message.Parse hold no body row over 500 KiB (a big attachment
 // is consecutive body rows), so each read is bounded on every backend. A
 // 25 MB RETR grows the daemon's RSS by at most 4 MB on SQLite, PostgreSQL
 // and MariaDB (asserted by cmd/dbmail-pop3d TestDaemon).
