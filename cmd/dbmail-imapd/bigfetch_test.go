@@ -58,7 +58,8 @@ func bigMessage(size int) []byte {
 // BODY[] of a 25 MB message (more than MariaDB's default 16 MiB
 // max_allowed_packet): the literal must be the stored message byte for
 // byte, RFC822.SIZE its length, and the daemon's resident memory may grow
-// by at most 4 MB while it streams (RFC 3501 §6.4.5, §7.4.2).
+// by at most 4 MB while it streams (RFC 3501 §6.4.5, §7.4.2). BODY[1] and
+// a partial BODY[2] across a boundary between body rows are checked too.
 func TestDaemonBigFetch(t *testing.T) {
 	bin := buildDaemon(t)
 	for _, b := range dbtest.Backends(t) {
@@ -90,6 +91,11 @@ func TestDaemonBigFetch(t *testing.T) {
 				sums = append(sums, sha256.Sum256(raw)) // CRLF input: the wire form is the input
 			}
 			bigLen := int64(len(raws[1]))
+			// BODY[2]<518000.2000> crosses the first boundary between
+			// the attachment's body rows (about 518,600 wire bytes
+			// each); BODY[1] is the text part (RFC 3501 §6.4.5).
+			body2 := raws[1][bytes.Index(raws[1], []byte("base64\r\n\r\n"))+len("base64\r\n\r\n"):]
+			wantPartial := string(body2[518000 : 518000+2000])
 			raws = nil
 
 			addr, proc := startProcess(t, bin, uri, t.TempDir())
@@ -177,6 +183,33 @@ func TestDaemonBigFetch(t *testing.T) {
 			t.Logf("%s: %d byte FETCH BODY[]: RSS before %d KiB, peak %d KiB, growth %d KiB", b.Name, bigLen, before>>10, peak>>10, growth>>10)
 			if growth > 4<<20 {
 				t.Errorf("RSS grew by %d KiB during a %d byte FETCH BODY[] (limit 4096 KiB)", growth>>10, bigLen)
+			}
+			// section fetches one item and returns its literal.
+			section := func(tag, item, echo string) string {
+				fmt.Fprintf(nc, "%s FETCH 2 (%s)\r\n", tag, item)
+				l := read()
+				prefix := "* 2 FETCH (" + echo + " {"
+				if !strings.HasPrefix(l, prefix) || !strings.HasSuffix(l, "}") {
+					t.Fatalf("%s: %q", item, l)
+				}
+				n, err := strconv.Atoi(l[len(prefix) : len(l)-1])
+				if err != nil {
+					t.Fatalf("%s: %q", item, l)
+				}
+				lit := make([]byte, n)
+				if _, err := io.ReadFull(r, lit); err != nil {
+					t.Fatal(err)
+				}
+				if got := until(tag); got[0] != ")" || got[len(got)-1] != tag+" OK FETCH completed" {
+					t.Fatalf("%s: %q", item, got)
+				}
+				return string(lit)
+			}
+			if got := section("f", "BODY.PEEK[1]", "BODY[1]"); got != "hello" {
+				t.Errorf("BODY[1] = %q", got)
+			}
+			if got := section("g", "BODY.PEEK[2]<518000.2000>", "BODY[2]<518000>"); got != wantPartial {
+				t.Errorf("BODY[2]<518000.2000> = %q..., want %q...", got[:40], wantPartial[:40])
 			}
 			fmt.Fprintf(nc, "e LOGOUT\r\n")
 			until("e")
