@@ -255,7 +255,8 @@ func boolInt(b bool) int {
 }
 
 // NewUniqueID makes a POP3 UIDL: 32 lower-case hex characters, the MD5 of
-// "<n>:<random>" as DBMail's create_unique_id (spec 2.14).
+// "<n>:<random>" as DBMail's create_unique_id (spec 2.14). Only uniqueness
+// matters, which the 128 random bits give whatever n is.
 func NewUniqueID(n int64) string {
 	var rnd [16]byte
 	rand.Read(rnd[:])

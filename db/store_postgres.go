@@ -2,9 +2,7 @@ package db
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -160,8 +158,6 @@ func optString(v any) *string {
 func (db *DB) storeOnePostgres(ctx context.Context, m *message.Message, internalDate time.Time, t Dest) (int64, []Stored, error) {
 	date, envelope, refs := physCaches(m, internalDate)
 	f := t.Flags
-	var rnd [16]byte
-	rand.Read(rnd[:])
 	for attempt := 0; ; attempt++ {
 		h := db.h()
 		fields, err := db.headerFields(ctx, h, m.HeaderCache(internalDate))
@@ -185,13 +181,13 @@ func (db *DB) storeOnePostgres(ctx context.Context, m *message.Message, internal
 		q += `s AS (UPDATE {mailboxes} SET seq = seq + 1 WHERE mailbox_idnr = ?` + guard + ` RETURNING mailbox_idnr, seq),
 ` + db.physCTEs(true) + `,
 m AS (INSERT INTO {messages} (mailbox_idnr, physmessage_id, seen_flag, answered_flag, deleted_flag, flagged_flag, recent_flag, draft_flag, unique_id, status, seq)
-	SELECT s.mailbox_idnr, p.id, ?::int2, ?::int2, ?::int2, ?::int2, ?::int2, ?::int2, md5(p.id::text || ':' || ?::text), ?::int2, s.seq FROM s, p RETURNING message_idnr, seq),
+	SELECT s.mailbox_idnr, p.id, ?::int2, ?::int2, ?::int2, ?::int2, ?::int2, ?::int2, ?::text, ?::int2, s.seq FROM s, p RETURNING message_idnr, seq),
 k AS (INSERT INTO {keywords} (message_idnr, keyword) SELECT m.message_idnr, t.k FROM m CROSS JOIN unnest(?::text[]) AS t(k))
 SELECT p.id, m.message_idnr, m.seq FROM p, m`
 		args = append(args, t.MailboxID)
 		args = append(args, db.physArgs(m, date, fields, envelope, refs)...)
 		args = append(args, boolInt(f.Seen), boolInt(f.Answered), boolInt(f.Deleted), boolInt(f.Flagged), boolInt(f.Recent), boolInt(f.Draft),
-			hex.EncodeToString(rnd[:]), t.Status, dedupKeywords(t.Keywords))
+			NewUniqueID(t.MailboxID), t.Status, dedupKeywords(t.Keywords))
 		var physID int64
 		var st Stored
 		err = h.QueryRowContext(ctx, db.Q(q), args...).Scan(&physID, &st.UID, &st.ModSeq)
