@@ -9,6 +9,7 @@ import (
 
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
+	"github.com/dbmail-go/dbmail/internal/testutil"
 )
 
 // TestPartChunks reads every body row of a big message in slices with
@@ -30,7 +31,7 @@ func TestPartChunks(t *testing.T) {
 				}
 			}
 			uid, inbox := newUser(t, d, "chunks", 0)
-			m := parse(t, bigMessage(3<<20))
+			m := parse(t, testutil.BigMessage(3<<20, "epilogue\r\n"))
 			phys, _, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: inbox.ID, QuotaUser: uid}})
 			if err != nil {
 				t.Fatal(err)

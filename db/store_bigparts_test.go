@@ -10,22 +10,9 @@ import (
 
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
+	"github.com/dbmail-go/dbmail/internal/testutil"
 	"github.com/dbmail-go/dbmail/message"
 )
-
-// bigMessage is a multipart/mixed CRLF message with a text part and a
-// base64 attachment of about size bytes.
-func bigMessage(size int) []byte {
-	var b bytes.Buffer
-	b.WriteString("From: big@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\n")
-	b.WriteString("Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b1\r\n")
-	b.WriteString("Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	for line := 0; b.Len() < size; line++ {
-		fmt.Fprintf(&b, "%076d\r\n", line)
-	}
-	b.WriteString("--b1--\r\nepilogue\r\n")
-	return b.Bytes()
-}
 
 // TestStoreBigMessage stores a 25 MB message on every backend (on MariaDB
 // with its default 16 MiB max_allowed_packet): the attachment becomes
@@ -34,7 +21,7 @@ func bigMessage(size int) []byte {
 // back byte for byte with the sizes of spec 2.7. Storing it again reuses
 // every part row (spec 2.4).
 func TestStoreBigMessage(t *testing.T) {
-	raw := bigMessage(25 << 20)
+	raw := testutil.BigMessage(25<<20, "epilogue\r\n")
 	for _, b := range dbtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			d := dbtest.Open(t, b)

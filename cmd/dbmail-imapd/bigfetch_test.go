@@ -17,6 +17,7 @@ import (
 
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
+	"github.com/dbmail-go/dbmail/internal/testutil"
 	"github.com/dbmail-go/dbmail/message"
 )
 
@@ -38,20 +39,6 @@ func vmRSS(t *testing.T, pid int) int64 {
 	}
 	t.Fatalf("no VmRSS in /proc/%d/status", pid)
 	return 0
-}
-
-// bigMessage is a CRLF multipart/mixed message with a base64 attachment
-// of about size bytes.
-func bigMessage(size int) []byte {
-	var b bytes.Buffer
-	b.WriteString("From: big@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\n")
-	b.WriteString("Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b1\r\n")
-	b.WriteString("Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	for line := 0; b.Len() < size; line++ {
-		fmt.Fprintf(&b, "%076d\r\n", line)
-	}
-	b.WriteString("--b1--\r\n")
-	return b.Bytes()
 }
 
 // TestDaemonBigFetch runs the real binary on every backend and fetches
@@ -78,7 +65,7 @@ func TestDaemonBigFetch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raws := [][]byte{[]byte("Subject: small\r\n\r\nhello\r\n"), bigMessage(25 << 20)}
+			raws := [][]byte{[]byte("Subject: small\r\n\r\nhello\r\n"), testutil.BigMessage(25<<20, "")}
 			var sums [][32]byte
 			for _, raw := range raws {
 				m, err := message.Parse(raw, message.Options{})

@@ -203,18 +203,6 @@ func (c *conn) body() ([32]byte, int64) {
 	}
 }
 
-func bigMessage(size int) []byte {
-	var b bytes.Buffer
-	b.WriteString("From: big@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\n")
-	b.WriteString("Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b1\r\n")
-	b.WriteString("Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	for line := 0; b.Len() < size; line++ {
-		fmt.Fprintf(&b, "%076d\r\n", line)
-	}
-	b.WriteString("--b1--\r\n")
-	return b.Bytes()
-}
-
 // TestDaemon runs the real binary with a dbmail.conf on every backend: a
 // keep-mode and a delete-mode session, and a 25 MB RETR that must grow the
 // daemon's resident memory by at most 4 MB on every backend.
@@ -239,7 +227,7 @@ func TestDaemon(t *testing.T) {
 			// (16 MiB), which the body rows of at most
 			// message.DefaultMaxRowSize each stay under.
 			bigSize := 25 << 20
-			raws := [][]byte{mustRead(t, files[0]), bigMessage(bigSize)}
+			raws := [][]byte{mustRead(t, files[0]), testutil.BigMessage(bigSize, "")}
 			var sums [][32]byte
 			var sizes []int64
 			for _, raw := range raws {
