@@ -66,7 +66,7 @@ func startDaemon(ctx context.Context, o options, nusers int, fill func(u int) []
 	if err := populate(ctx, d, nusers, fill); err != nil {
 		return fail(err)
 	}
-	port, err := freePort()
+	port, err := benchutil.FreePort()
 	if err != nil {
 		return fail(err)
 	}
@@ -263,13 +263,4 @@ feed:
 	}
 	fmt.Printf("populated %d users, %d messages in %v\n", nusers, n, time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dbmail-go/dbmail/bench/internal/benchutil"
 )
 
 // startDovecot runs a private Dovecot 2.3 IMAP server (not the system
@@ -69,7 +71,7 @@ func startDovecot(o options, dir string, nusers int, fill func(u int) [][]byte) 
 			return "", nil, err
 		}
 	}
-	port, err := freePort()
+	port, err := benchutil.FreePort()
 	if err != nil {
 		return "", nil, err
 	}

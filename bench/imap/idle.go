@@ -5,12 +5,11 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dbmail-go/dbmail/bench/internal/benchutil"
 )
 
 // idleRun starts a fresh daemon whose o.idleUsers users hold o.idlePer
@@ -38,7 +37,7 @@ func idleRun(ctx context.Context, o options) error {
 	defer dm.stop(o.keep)
 	pid := dm.cmd.Process.Pid
 	time.Sleep(time.Second)
-	base := rssKiB(pid)
+	base := benchutil.RSSKiB(pid)
 
 	held := make([]net.Conn, o.idle)
 	defer func() {
@@ -88,12 +87,12 @@ func idleRun(ctx context.Context, o options) error {
 	}
 	setup := time.Since(start)
 	time.Sleep(3 * time.Second)
-	rss := rssKiB(pid)
-	sw0 := contextSwitches(pid)
-	cpu0 := cpuSeconds(pid)
+	rss := benchutil.RSSKiB(pid)
+	sw0 := benchutil.ContextSwitches(pid)
+	cpu0 := benchutil.CPUSeconds(pid)
 	time.Sleep(10 * time.Second)
-	sw1 := contextSwitches(pid)
-	cpu1 := cpuSeconds(pid)
+	sw1 := benchutil.ContextSwitches(pid)
+	cpu1 := benchutil.CPUSeconds(pid)
 	// Every connection must still be in IDLE: nothing (no BYE) arrived.
 	alive := 0
 	one := make([]byte, 1)
@@ -180,52 +179,4 @@ func readUntil(c net.Conn, buf []byte, want string) error {
 		}
 		n += k
 	}
-}
-
-func procStatusField(pid int, field string) int64 {
-	return procStatusFieldFile(fmt.Sprintf("/proc/%d/status", pid), field)
-}
-
-func rssKiB(pid int) int64 { return procStatusField(pid, "VmRSS") }
-
-// contextSwitches sums the voluntary and involuntary context switches of
-// all the process's threads: each is a wake-up.
-func contextSwitches(pid int) int64 {
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
-	var n int64
-	for _, t := range tasks {
-		n += procStatusFieldFile(t, "voluntary_ctxt_switches") + procStatusFieldFile(t, "nonvoluntary_ctxt_switches")
-	}
-	return n
-}
-
-func procStatusFieldFile(path, field string) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, field+":") {
-			f := strings.Fields(l)
-			if len(f) >= 2 {
-				v, _ := strconv.ParseInt(f[1], 10, 64)
-				return v
-			}
-		}
-	}
-	return 0
-}
-
-// cpuSeconds is the process's user+system CPU time from /proc/<pid>/stat.
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	s = s[strings.LastIndexByte(s, ')')+2:]
-	f := strings.Fields(s)
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / 100 // USER_HZ
 }

@@ -32,6 +32,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dbmail-go/dbmail/bench/internal/benchutil"
 	"github.com/dbmail-go/dbmail/imaptest"
 )
 
@@ -96,7 +97,7 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	raiseFileLimit()
+	benchutil.RaiseFileLimit()
 	var lim syscall.Rlimit
 	_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
 	fmt.Printf("file descriptor limit (ulimit -n after raising): %d (hard %d); %d cores\n", lim.Cur, lim.Max, numCPU())
@@ -218,7 +219,7 @@ func stress(ctx context.Context, name, addr, mbox string, clients, users int, o 
 		progress = os.Stdout
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	load0 := loadAvg()
+	load0 := benchutil.LoadAvg()
 	rep, err := imaptest.RunStress(ctx, cfg, progress, quiet)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -226,7 +227,7 @@ func stress(ctx context.Context, name, addr, mbox string, clients, users int, o 
 	if !o.verbose {
 		rep.Print(os.Stdout)
 	}
-	fmt.Printf("load average %s -> %s\n", load0, loadAvg())
+	fmt.Printf("load average %s -> %s\n", load0, benchutil.LoadAvg())
 	return rep, nil
 }
 
@@ -276,28 +277,4 @@ func writeMbox(path, corpus string, n int) error {
 		}
 	}
 	return f.Close()
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-func raiseFileLimit() {
-	var r syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r) == nil {
-		r.Cur = r.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
-		if r.Max < 65536 { // raising the hard limit needs CAP_SYS_RESOURCE
-			r.Cur, r.Max = 65536, 65536
-			_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
-		}
-	}
 }

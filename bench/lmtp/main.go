@@ -51,7 +51,7 @@ func run(bin, corpus, backend, connList string, nusers, limit, idle int) error {
 	if err != nil {
 		return err
 	}
-	raiseFileLimit()
+	benchutil.RaiseFileLimit()
 	fmt.Printf("corpus: %d messages, %.1f MB; backend %s; %d users\n", len(msgs), float64(total)/1e6, backend, nusers)
 	fmt.Printf("%6s %9s %8s %10s %12s\n", "conns", "msgs/s", "MB/s", "cpu_s", "cpu_ms/msg")
 	for _, cs := range strings.Split(connList, ",") {
@@ -104,7 +104,7 @@ func startDaemon(bin, backend string, nusers int) (*daemon, error) {
 			return nil, err
 		}
 	}
-	port, err := freePort()
+	port, err := benchutil.FreePort()
 	if err != nil {
 		drop()
 		return nil, err
@@ -165,7 +165,7 @@ func deliveryRun(bin, backend string, conns, nusers int, msgs [][]byte, total in
 		return err
 	}
 	defer dm.stop()
-	cpu0 := cpuSeconds(dm.cmd.Process.Pid)
+	cpu0 := benchutil.CPUSeconds(dm.cmd.Process.Pid)
 	work := make(chan int)
 	errs := make(chan error, conns)
 	var wg sync.WaitGroup
@@ -195,7 +195,7 @@ func deliveryRun(bin, backend string, conns, nusers int, msgs [][]byte, total in
 		return err
 	default:
 	}
-	cpu := cpuSeconds(dm.cmd.Process.Pid) - cpu0
+	cpu := benchutil.CPUSeconds(dm.cmd.Process.Pid) - cpu0
 	var n int
 	if err := dm.d.QueryRow(context.Background(), `SELECT COUNT(*) FROM {messages} WHERE status < 2`).Scan(&n); err != nil {
 		return err
@@ -284,7 +284,7 @@ func idleRun(bin, backend string, n int) error {
 	defer dm.stop()
 	pid := dm.cmd.Process.Pid
 	time.Sleep(500 * time.Millisecond)
-	base := rssKiB(pid)
+	base := benchutil.RSSKiB(pid)
 	var held []net.Conn
 	defer func() {
 		for _, c := range held {
@@ -311,83 +311,11 @@ func idleRun(bin, backend string, n int) error {
 		held = append(held, c)
 	}
 	time.Sleep(3 * time.Second)
-	rss := rssKiB(pid)
-	sw0 := contextSwitches(pid)
+	rss := benchutil.RSSKiB(pid)
+	sw0 := benchutil.ContextSwitches(pid)
 	time.Sleep(10 * time.Second)
-	sw1 := contextSwitches(pid)
+	sw1 := benchutil.ContextSwitches(pid)
 	fmt.Printf("idle: %d connections after LHLO: RSS %d KiB -> %d KiB, %.2f KiB per connection; %.1f wake-ups/s (context switches of all threads over 10 s)\n",
 		n, base, rss, float64(rss-base)/float64(n), float64(sw1-sw0)/10)
 	return nil
-}
-
-func procStatusField(pid int, field string) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, field+":") {
-			f := strings.Fields(l)
-			if len(f) >= 2 {
-				v, _ := strconv.ParseInt(f[1], 10, 64)
-				return v
-			}
-		}
-	}
-	return 0
-}
-
-func rssKiB(pid int) int64 { return procStatusField(pid, "VmRSS") }
-
-func contextSwitches(pid int) int64 {
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
-	var n int64
-	for _, t := range tasks {
-		b, err := os.ReadFile(t)
-		if err != nil {
-			continue
-		}
-		for _, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(l, "voluntary_ctxt_switches:") || strings.HasPrefix(l, "nonvoluntary_ctxt_switches:") {
-				f := strings.Fields(l)
-				v, _ := strconv.ParseInt(f[1], 10, 64)
-				n += v
-			}
-		}
-	}
-	return n
-}
-
-// cpuSeconds is the process's user+system CPU time from /proc/<pid>/stat.
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	s = s[strings.LastIndexByte(s, ')')+2:]
-	f := strings.Fields(s)
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / 100 // USER_HZ
-}
-
-func raiseFileLimit() {
-	var r syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r) == nil {
-		r.Cur = r.Max
-		if r.Cur < 65536 {
-			r.Cur, r.Max = 65536, 65536
-		}
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
-	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dbmail-go/dbmail/bench/internal/benchutil"
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/message"
 	"github.com/dbmail-go/dbmail/pop3"
@@ -336,18 +337,6 @@ func (r result) print(name string) {
 	}
 }
 
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 // workload runs rounds x users sessions on o.sessions parallel clients;
 // a user is never in two sessions at once.
 func workload(addr string, want []userMail, o options) (result, error) {
@@ -357,7 +346,7 @@ func workload(addr string, want []userMail, o options) (result, error) {
 	var res result
 	var firstErr error
 	var wg sync.WaitGroup
-	res.loadFrom = loadAvg()
+	res.loadFrom = benchutil.LoadAvg()
 	start := time.Now()
 	for w := 0; w < o.sessions; w++ {
 		wg.Add(1)
@@ -389,7 +378,7 @@ func workload(addr string, want []userMail, o options) (result, error) {
 	close(jobs)
 	wg.Wait()
 	res.elapsed = time.Since(start)
-	res.loadTo = loadAvg()
+	res.loadTo = benchutil.LoadAvg()
 	return res, firstErr
 }
 
