@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -59,4 +60,56 @@ func (db *DB) HasRecentMessageID(ctx context.Context, mailboxID int64, id string
 		return false, fmt.Errorf("duplicate check: %w", err)
 	}
 	return n > 0, nil
+}
+
+// InboxAndFilters reads, in one query, what an ordinary delivery to user
+// needs first: the user's INBOX and the filters of Filters. inbox is nil
+// when the user has no INBOX yet (filters are then not read: call Filters).
+func (db *DB) InboxAndFilters(ctx context.Context, userID int64) (inbox *Mailbox, filters []Filter, err error) {
+	anyone, err := db.SpecialUserID(ctx, AnyoneUser)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := db.Query(ctx, `SELECT m.mailbox_idnr, m.owner_idnr, m.name, m.no_select, m.no_inferiors, m.permission, m.seq,
+		f.id, f.user_id, f.headername, f.headervalue, f.mailbox
+		FROM {mailboxes} m LEFT JOIN {filters} f ON f.user_id IN (?, ?)
+		WHERE m.owner_idnr = ? AND lower(m.name) = 'inbox'
+		ORDER BY m.mailbox_idnr, CASE WHEN f.user_id = ? THEN 0 ELSE 1 END, f.id`, userID, anyone, userID, userID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("inbox and filters of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	byBox := map[int64][]Filter{}
+	for rows.Next() {
+		var mb Mailbox
+		var noSel, noInf int64
+		var perm, fid, fuser sql.NullInt64
+		var hname, hvalue, fbox sql.NullString
+		if err := rows.Scan(&mb.ID, &mb.OwnerID, &mb.Name, &noSel, &noInf, &perm, &mb.Seq, &fid, &fuser, &hname, &hvalue, &fbox); err != nil {
+			return nil, nil, fmt.Errorf("inbox and filters of user %d: %w", userID, err)
+		}
+		if _, seen := byBox[mb.ID]; !seen {
+			byBox[mb.ID] = nil
+			mb.NoSelect, mb.NoInferiors = noSel != 0, noInf != 0
+			mb.Permission = 2 // as scanMailbox
+			if perm.Valid {
+				mb.Permission = int(perm.Int64)
+			}
+			// The same choice as FindMailbox: the exact name wins.
+			if inbox == nil || (mb.Name == "INBOX" && inbox.Name != "INBOX") {
+				m := mb
+				inbox = &m
+			}
+		}
+		if fid.Valid {
+			byBox[mb.ID] = append(byBox[mb.ID], Filter{ID: fid.Int64, UserID: fuser.Int64, HeaderName: hname.String, HeaderValue: hvalue.String, Mailbox: fbox.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("inbox and filters of user %d: %w", userID, err)
+	}
+	if inbox == nil {
+		return nil, nil, nil
+	}
+	return inbox, byBox[inbox.ID], nil
 }

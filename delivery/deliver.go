@@ -122,13 +122,20 @@ func (d *Deliverer) Deliver(ctx context.Context, raw []byte, envelopeFrom string
 		for _, uid := range r.Resolution.UserIDs {
 			p := &plan{rcpt: i, userID: uid, outcome: DSNDelivered}
 			plans = append(plans, p)
-			keeps, outcome, err := d.route(ctx, uid, r, m, raw, envelopeFrom)
+			var inbox *db.Mailbox
+			keeps, outcome, err := d.route(ctx, uid, r, m, raw, envelopeFrom, &inbox)
 			if err != nil {
 				p.outcome, p.err = outcome, err
 				continue
 			}
 			for _, k := range keeps {
-				mb, err := d.mailboxFor(ctx, uid, k.Mailbox, r.Force)
+				var mb *db.Mailbox
+				var err error
+				if inbox != nil && db.NormalizeMailboxName(k.Mailbox) == "INBOX" {
+					mb = inbox // read with the filters
+				} else {
+					mb, err = d.mailboxFor(ctx, uid, k.Mailbox, r.Force)
+				}
 				if err != nil {
 					p.outcome, p.err = tempOr(err, DSNNoUser), err
 					break
@@ -180,17 +187,24 @@ func (d *Deliverer) Deliver(ctx context.Context, raw []byte, envelopeFrom string
 }
 
 // route returns the mailboxes one user's copy goes into (spec 6.6 steps 1–5).
-func (d *Deliverer) route(ctx context.Context, userID int64, r Recipient, m *message.Message, raw []byte, from string) ([]KeepTo, DSN, error) {
+// For an ordinary delivery (no mailbox given) the user's INBOX is read
+// with the filters, in one query, and returned in *inbox (nil when the
+// user has none yet).
+func (d *Deliverer) route(ctx context.Context, userID int64, r Recipient, m *message.Message, raw []byte, from string, inbox **db.Mailbox) ([]KeepTo, DSN, error) {
 	if r.Force {
 		return []KeepTo{{Mailbox: r.Mailbox}}, DSNDelivered, nil
 	}
 	box := r.Mailbox
 	if box == "" {
 		box = "INBOX"
-		filters, err := d.DB.Filters(ctx, userID)
+		mb, filters, err := d.DB.InboxAndFilters(ctx, userID)
+		if err == nil && mb == nil {
+			filters, err = d.DB.Filters(ctx, userID)
+		}
 		if err != nil {
 			return nil, DSNTempFail, err
 		}
+		*inbox = mb
 		if f := MatchFilter(filters, m); f != nil {
 			box = f.Mailbox
 		}
