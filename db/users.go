@@ -215,64 +215,6 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, up UserUpdate) error {
 	return nil
 }
 
-// DeleteUser removes the user row; mailboxes, messages, ACLs, subscriptions
-// and Sieve scripts cascade away (spec 7.1 -d). Alias rows pointing at the
-// user, and the external forwards of those alias names, are removed first.
-func (db *DB) DeleteUser(ctx context.Context, id int64) error {
-	return db.InTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT alias FROM {aliases} WHERE deliver_to = ?`, fmt.Sprint(id))
-		if err != nil {
-			return fmt.Errorf("delete user %d: %w", id, err)
-		}
-		var names []string
-		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a); err != nil {
-				rows.Close()
-				return err
-			}
-			names = append(names, a)
-		}
-		rows.Close()
-		for _, a := range names {
-			// spec 7.1 -d (1): every non-numeric target of the user's alias names.
-			trows, err := tx.Query(ctx, `SELECT alias_idnr, deliver_to FROM {aliases} WHERE lower(alias) = lower(?)`, a)
-			if err != nil {
-				return err
-			}
-			var drop []int64
-			for trows.Next() {
-				var aid int64
-				var to string
-				if err := trows.Scan(&aid, &to); err != nil {
-					trows.Close()
-					return err
-				}
-				if !isDecimal(to) {
-					drop = append(drop, aid)
-				}
-			}
-			trows.Close()
-			for _, aid := range drop {
-				if _, err := tx.Exec(ctx, `DELETE FROM {aliases} WHERE alias_idnr = ?`, aid); err != nil {
-					return err
-				}
-			}
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM {aliases} WHERE deliver_to = ?`, fmt.Sprint(id)); err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `DELETE FROM {users} WHERE user_idnr = ?`, id)
-		if err != nil {
-			return fmt.Errorf("delete user %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("user id %d: %w", id, ErrNotFound)
-		}
-		return nil
-	})
-}
-
 // TouchLastLogin sets last_login to the server's local time, as DBMail
 // does on every successful login (spec 4.1).
 func (db *DB) TouchLastLogin(ctx context.Context, id int64) error {
