@@ -390,6 +390,11 @@ func (db *DB) DeleteMailbox(ctx context.Context, m *Mailbox) error {
 		return fmt.Errorf("INBOX cannot be deleted: %w", ErrPermission)
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
+		// The owner's row (its curmail_size drops) before the mailbox's:
+		// the lock order of deliveries and expunges (lockQuotaUser).
+		if err := tx.lockQuotaUser(ctx, m.OwnerID); err != nil {
+			return err
+		}
 		if _, err := tx.bumpMailboxSeq(ctx, m.ID); err != nil {
 			return err
 		}

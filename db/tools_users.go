@@ -14,6 +14,10 @@ import (
 func (db *DB) EmptyMailbox(ctx context.Context, m *Mailbox) (int64, error) {
 	var n int64
 	err := db.InTx(ctx, func(tx *Tx) error {
+		// The owner's row before the mailbox's, as deliveries lock them.
+		if err := tx.lockQuotaUser(ctx, m.OwnerID); err != nil {
+			return err
+		}
 		if _, err := tx.bumpMailboxSeq(ctx, m.ID); err != nil {
 			return err
 		}
