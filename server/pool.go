@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -201,6 +202,18 @@ func (p *Pool) runJob(j *job, conn *sql.Conn) *sql.Conn {
 	} else {
 		p.completed.Add(1)
 	}
+	if conn != nil && !valid(conn) {
+		// A job can leave its connection unusable without failing: the
+		// MySQL driver kills the connection when a job's context is
+		// cancelled while it still watches it. database/sql checks a
+		// pooled connection before reuse, but never a pinned one, so the
+		// worker does it, or the next job would fail with "bad
+		// connection" (seen as a flaky 25 MB RETR on MariaDB).
+		p.log.Debug("worker database connection invalid after a job; reconnecting")
+		_ = conn.Raw(func(any) error { return errBadConn })
+		_ = conn.Close()
+		conn = nil
+	}
 	p.busy.Add(-1)
 	p.pending.Add(-1)
 	j.done <- err
@@ -221,6 +234,20 @@ func (p *Pool) call(j *job, conn *sql.Conn) (err error) {
 // errBadConn returned from Raw marks the connection as not reusable
 // (database/sql then discards it instead of returning it to its pool).
 var errBadConn = driver.ErrBadConn
+
+// errInvalidConn reports a connection its driver no longer considers usable.
+var errInvalidConn = errors.New("worker pool: connection no longer valid")
+
+// valid asks the driver whether conn can still be used (driver.Validator:
+// no round trip; drivers without it are assumed valid).
+func valid(conn *sql.Conn) bool {
+	return conn.Raw(func(dc any) error {
+		if v, ok := dc.(driver.Validator); ok && !v.IsValid() {
+			return errInvalidConn
+		}
+		return nil
+	}) == nil
+}
 
 // healthy pings conn briefly after a failed job.
 func healthy(conn *sql.Conn) bool {
