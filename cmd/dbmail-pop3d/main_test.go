@@ -68,6 +68,7 @@ pid_directory = %s
 effective_user = root
 effective_group = root
 max_db_connections = 4
+file_logging_levels = 127
 
 [POP]
 bindip = 127.0.0.1
@@ -87,6 +88,12 @@ timeout = 60
 	exited := make(chan error, 1)
 	go func() { exited <- d.cmd.Wait() }()
 	t.Cleanup(func() {
+		select {
+		case err := <-exited:
+			t.Errorf("dbmail-pop3d exited during the test: %v", err)
+			exited <- err
+		default:
+		}
 		_ = d.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
@@ -94,6 +101,10 @@ timeout = 60
 			_ = d.cmd.Process.Kill()
 			<-exited
 			t.Errorf("dbmail-pop3d did not stop on SIGTERM")
+		}
+		if t.Failed() { // the daemon's side of the story
+			logText, _ := os.ReadFile(d.log)
+			t.Logf("dbmail-pop3d stderr:\n%s\nlog:\n%s", stderr.String(), logText)
 		}
 	})
 	deadline := time.Now().Add(60 * time.Second)
