@@ -179,8 +179,10 @@ func (sc *stressClient) connect(ctx context.Context) error {
 		fmt.Fprintf(sc.raw, "** connect as %s\n", sc.user)
 		opts.DebugWriter = sc.raw
 	}
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", cfg.Addr())
+	// Not bound to ctx: a client that reconnects as the run ends must not
+	// report the run's own deadline as a connect failure.
+	d := net.Dialer{Timeout: cfg.Timeout}
+	nc, err := d.Dial("tcp", cfg.Addr())
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
