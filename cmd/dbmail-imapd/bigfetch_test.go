@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -86,30 +84,8 @@ func TestDaemonBigFetch(t *testing.T) {
 			raws = nil
 
 			addr, proc := startProcess(t, bin, uri, t.TempDir())
-			nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer nc.Close()
-			_ = nc.SetDeadline(time.Now().Add(5 * time.Minute))
-			r := bufio.NewReaderSize(nc, 4096)
-			read := func() string {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					t.Fatalf("read: %v", err)
-				}
-				return strings.TrimSuffix(l, "\r\n")
-			}
-			until := func(tag string) []string {
-				var out []string
-				for {
-					l := read()
-					out = append(out, l)
-					if strings.HasPrefix(l, tag+" ") {
-						return out
-					}
-				}
-			}
+			nc := dialWire(t, addr, 5*time.Minute)
+			r, read, until := nc.R, nc.read, nc.until
 			// fetch reads "* n FETCH (RFC822.SIZE s BODY[] {k}" and the
 			// literal, and returns s, k and the literal's digest.
 			fetch := func(tag string, n int) (int64, int64, [32]byte) {

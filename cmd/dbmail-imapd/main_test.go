@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -124,30 +123,8 @@ func TestDaemon(t *testing.T) {
 				t.Fatal(err)
 			}
 			addr := startDaemon(t, bin, uri, t.TempDir())
-			nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer nc.Close()
-			_ = nc.SetDeadline(time.Now().Add(30 * time.Second))
-			r := bufio.NewReader(nc)
-			read := func() string {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					t.Fatalf("read: %v", err)
-				}
-				return strings.TrimSuffix(l, "\r\n")
-			}
-			until := func(tag string) []string {
-				var out []string
-				for {
-					l := read()
-					out = append(out, l)
-					if strings.HasPrefix(l, tag+" ") {
-						return out
-					}
-				}
-			}
+			nc := dialWire(t, addr, 30*time.Second)
+			read, until := nc.read, nc.until
 			if g := read(); g != "* OK [CAPABILITY IMAP4rev1 AUTH=LOGIN AUTH=PLAIN AUTH=CRAM-MD5 SASL-IR ID LITERAL+ ENABLE] dbmail-go ready." {
 				t.Fatalf("greeting %q", g)
 			}
