@@ -41,27 +41,13 @@ type daemon struct {
 // startDaemon makes a fresh database with user1..userN whose INBOXes hold
 // fill(u), writes a dbmail.conf and starts the dbmail-imapd binary.
 func startDaemon(ctx context.Context, o options, nusers int, fill func(u int) [][]byte, maxDB int) (*daemon, error) {
-	uri, drop, err := benchutil.FreshDatabase(ctx, o.backend)
+	d, uri, _, drop, err := benchutil.OpenFresh(ctx, o.backend, "imapbench", 8) // drop closes d too
 	if err != nil {
-		return nil, err
-	}
-	t, err := db.ParseURI(uri, "imapbench")
-	if err != nil {
-		drop()
-		return nil, err
-	}
-	d, err := db.Open(ctx, t, "dbmail_", 8)
-	if err != nil {
-		drop()
 		return nil, err
 	}
 	fail := func(err error) (*daemon, error) {
-		d.Close()
 		drop()
 		return nil, err
-	}
-	if err := d.Migrate(ctx); err != nil {
-		return fail(err)
 	}
 	if err := populate(ctx, d, nusers, fill); err != nil {
 		return fail(err)
@@ -152,8 +138,8 @@ func (dm *daemon) terminate() {
 
 func (dm *daemon) stop(keep bool) {
 	dm.terminate()
-	dm.d.Close()
 	if keep {
+		dm.d.Close()
 		fmt.Printf("kept the daemon directory %s and its database\n", dm.dir)
 		return
 	}

@@ -80,22 +80,8 @@ type daemon struct {
 // startDaemon makes a fresh database and config and starts the binary.
 func startDaemon(bin, backend string, nusers int) (*daemon, error) {
 	ctx := context.Background()
-	uri, drop, err := benchutil.FreshDatabase(ctx, backend)
+	d, uri, _, drop, err := benchutil.OpenFresh(ctx, backend, "bench", 4) // drop closes d too
 	if err != nil {
-		return nil, err
-	}
-	t, err := db.ParseURI(uri, "bench")
-	if err != nil {
-		drop()
-		return nil, err
-	}
-	d, err := db.Open(ctx, t, "dbmail_", 4)
-	if err != nil {
-		drop()
-		return nil, err
-	}
-	if err := d.Migrate(ctx); err != nil {
-		drop()
 		return nil, err
 	}
 	for i := 1; i <= nusers; i++ {
@@ -154,7 +140,6 @@ max_connections_per_ip = 30000
 func (dm *daemon) stop() {
 	dm.cmd.Process.Signal(syscall.SIGTERM)
 	dm.cmd.Wait()
-	dm.d.Close()
 	dm.drop()
 	os.RemoveAll(dm.dir)
 }

@@ -82,23 +82,11 @@ func main() {
 
 func run(backend string, writers, nusers int, msgs [][]byte, total int64) error {
 	ctx := context.Background()
-	uri, drop, err := benchutil.FreshDatabase(ctx, backend)
+	d, _, t, closeDB, err := benchutil.OpenFresh(ctx, backend, "dbmail-bench", writers+2)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	t, err := db.ParseURI(uri, "dbmail-bench")
-	if err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, t, "dbmail_", writers+2)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		return err
-	}
+	defer closeDB()
 	inboxes := make([]db.Dest, nusers)
 	for i := range inboxes {
 		id, err := d.CreateUser(ctx, db.User{Name: fmt.Sprintf("user%d", i+1), Passwd: "x", Active: true})

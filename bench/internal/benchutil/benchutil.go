@@ -96,3 +96,29 @@ func FreshDatabase(ctx context.Context, backend string) (string, func(), error) 
 		server.Close()
 	}, nil
 }
+
+// OpenFresh makes a fresh database on backend (FreshDatabase), opens it
+// with at most conns connections, and creates the schema. close closes the
+// handle and drops the database.
+func OpenFresh(ctx context.Context, backend, program string, conns int) (d *db.DB, uri string, t db.Target, close func(), err error) {
+	uri, drop, err := FreshDatabase(ctx, backend)
+	if err != nil {
+		return nil, "", db.Target{}, nil, err
+	}
+	t, err = db.ParseURI(uri, program)
+	if err != nil {
+		drop()
+		return nil, "", db.Target{}, nil, err
+	}
+	d, err = db.Open(ctx, t, "dbmail_", conns)
+	if err != nil {
+		drop()
+		return nil, "", db.Target{}, nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		drop()
+		return nil, "", db.Target{}, nil, err
+	}
+	return d, uri, t, func() { d.Close(); drop() }, nil
+}
