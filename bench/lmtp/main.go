@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -151,34 +150,11 @@ func deliveryRun(bin, backend string, conns, nusers int, msgs [][]byte, total in
 	}
 	defer dm.stop()
 	cpu0 := benchutil.CPUSeconds(dm.cmd.Process.Pid)
-	work := make(chan int)
-	errs := make(chan error, conns)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := 0; c < conns; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := client(dm.addr, nusers, msgs, work); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	for i := range msgs {
-		select {
-		case work <- i:
-		case err := <-errs:
-			close(work)
-			return err
-		}
-	}
-	close(work)
-	wg.Wait()
-	elapsed := time.Since(start)
-	select {
-	case err := <-errs:
+	elapsed, err := benchutil.RunWorkers(len(msgs), conns, func(work <-chan int) error {
+		return client(dm.addr, nusers, msgs, work)
+	})
+	if err != nil {
 		return err
-	default:
 	}
 	cpu := benchutil.CPUSeconds(dm.cmd.Process.Pid) - cpu0
 	var n int

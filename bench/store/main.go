@@ -16,7 +16,6 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dbmail-go/dbmail/bench/internal/benchutil"
@@ -103,43 +102,21 @@ func run(backend string, writers, nusers int, msgs [][]byte, total int64) error 
 	if err != nil {
 		return err
 	}
-	work := make(chan int)
-	errs := make(chan error, writers)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				m, err := message.Parse(msgs[i], message.Options{MaxDepth: 64})
-				if err != nil {
-					errs <- err
-					return
-				}
-				n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(inboxes))))
-				if _, _, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{inboxes[n.Int64()]}); err != nil {
-					errs <- err
-					return
-				}
+	elapsed, err := benchutil.RunWorkers(len(msgs), writers, func(work <-chan int) error {
+		for i := range work {
+			m, err := message.Parse(msgs[i], message.Options{MaxDepth: 64})
+			if err != nil {
+				return err
 			}
-		}()
-	}
-	for i := range msgs {
-		select {
-		case work <- i:
-		case err := <-errs:
-			close(work)
-			return err
+			n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(inboxes))))
+			if _, _, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{inboxes[n.Int64()]}); err != nil {
+				return err
+			}
 		}
-	}
-	close(work)
-	wg.Wait()
-	elapsed := time.Since(start)
-	select {
-	case err := <-errs:
+		return nil
+	})
+	if err != nil {
 		return err
-	default:
 	}
 	var n int
 	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM {messages} WHERE status < 2`).Scan(&n); err != nil {

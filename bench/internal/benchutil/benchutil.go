@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/dbmail-go/dbmail/db"
 )
@@ -121,4 +123,42 @@ func OpenFresh(ctx context.Context, backend, program string, conns int) (d *db.D
 		return nil, "", db.Target{}, nil, err
 	}
 	return d, uri, t, func() { d.Close(); drop() }, nil
+}
+
+// RunWorkers hands the indexes 0..n-1 to workers goroutines, each running
+// worker over the channel of indexes it takes from, and returns the wall
+// time until all are done. The first worker error stops the hand-out and
+// is returned.
+func RunWorkers(n, workers int, worker func(work <-chan int) error) (time.Duration, error) {
+	work := make(chan int)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := worker(work); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		select {
+		case work <- i:
+		case err := <-errs:
+			close(work)
+			wg.Wait()
+			return 0, err
+		}
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+	select {
+	case err := <-errs:
+		return 0, err
+	default:
+	}
+	return elapsed, nil
 }
