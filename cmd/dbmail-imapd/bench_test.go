@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dbmail-go/dbmail/cmd/internal/daemontest"
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
 	"github.com/dbmail-go/dbmail/message"
@@ -25,7 +26,7 @@ import (
 // the real dbmail-imapd binary as "* n EXISTS" (SQLite). It reports the
 // median and 90th percentile from commit to the client reading the line.
 func BenchmarkCrossProcessIdle(b *testing.B) {
-	bin := buildDaemon(b)
+	bin := daemontest.Build(b, "dbmail-imapd")
 	be := dbtest.Backends(b)[0]
 	uri := be.Fresh(b)
 	d := dbtest.Connect(b, uri, "dbmail_")
@@ -46,7 +47,7 @@ func BenchmarkCrossProcessIdle(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	addr := startDaemon(b, bin, uri, dir)
+	addr := startDaemon(b, bin, uri, dir).Addr
 	// The publisher is another process's relay, as dbmail-lmtpd has.
 	relay, err := notify.New(notify.Config{Dir: dir, Program: "bench", Namespace: notify.NamespaceOf(uri, "dbmail_"),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})

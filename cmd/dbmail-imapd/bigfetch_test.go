@@ -6,38 +6,17 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/dbmail-go/dbmail/cmd/internal/daemontest"
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
 	"github.com/dbmail-go/dbmail/internal/testutil"
 	"github.com/dbmail-go/dbmail/message"
 )
-
-// vmRSS returns a process's resident set size in bytes (/proc/PID/status).
-func vmRSS(t *testing.T, pid int) int64 {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no VmRSS in /proc/%d/status", pid)
-	return 0
-}
 
 // TestDaemonBigFetch runs the real binary on every backend and fetches
 // BODY[] of a 25 MB message (more than MariaDB's default 16 MiB
@@ -46,7 +25,7 @@ func vmRSS(t *testing.T, pid int) int64 {
 // by at most 4 MB while it streams (RFC 3501 §6.4.5, §7.4.2). BODY[1] and
 // a partial BODY[2] across a boundary between body rows are checked too.
 func TestDaemonBigFetch(t *testing.T) {
-	bin := buildDaemon(t)
+	bin := daemontest.Build(t, "dbmail-imapd")
 	for _, b := range dbtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			uri := b.Fresh(t)
@@ -83,7 +62,8 @@ func TestDaemonBigFetch(t *testing.T) {
 			wantPartial := string(body2[518000 : 518000+2000])
 			raws = nil
 
-			addr, proc := startProcess(t, bin, uri, t.TempDir())
+			imapd := startDaemon(t, bin, uri, t.TempDir())
+			addr := imapd.Addr
 			nc := dialWire(t, addr, 5*time.Minute)
 			r, read, until := nc.R, nc.read, nc.until
 			// fetch reads "* n FETCH (RFC822.SIZE s BODY[] {k}" and the
@@ -117,28 +97,9 @@ func TestDaemonBigFetch(t *testing.T) {
 				t.Fatalf("FETCH 1: RFC822.SIZE %d, %d bytes, digest mismatch %v", size, lit, sum != sums[0])
 			}
 
-			pid := proc.Pid
-			before := vmRSS(t, pid)
-			var peak int64
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					if r := vmRSS(t, pid); r > peak {
-						peak = r
-					}
-					select {
-					case <-stop:
-						return
-					case <-time.After(2 * time.Millisecond):
-					}
-				}
-			}()
+			stopRSS := daemontest.WatchRSS(t, imapd.Cmd.Process.Pid)
 			size, lit, sum := fetch("d", 2)
-			close(stop)
-			wg.Wait()
+			before, peak := stopRSS()
 			if size != bigLen || lit != bigLen || sum != sums[1] {
 				t.Fatalf("FETCH 2: RFC822.SIZE %d, %d bytes of %d, digest mismatch %v", size, lit, bigLen, sum != sums[1])
 			}

@@ -1,116 +1,28 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/dbmail-go/dbmail/cmd/internal/daemontest"
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
 )
 
-func buildDaemon(t testing.TB) string {
+// startDaemon runs dbmail-imapd on a config for uri in dir (see
+// daemontest.Start) and returns its address.
+func startDaemon(t testing.TB, bin, uri, dir string) *daemontest.Proc {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "dbmail-imapd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startDaemon runs the binary on a config for uri and waits for it to
-// accept connections; it is stopped with SIGTERM at cleanup.
-func startDaemon(t testing.TB, bin, uri, dir string) string {
-	t.Helper()
-	addr, _ := startProcess(t, bin, uri, dir)
-	return addr
-}
-
-// startProcess is startDaemon returning the process too.
-func startProcess(t testing.TB, bin, uri, dir string) (string, *os.Process) {
-	t.Helper()
-	port := freePort(t)
-	conf := filepath.Join(dir, "dbmail.conf")
-	text := fmt.Sprintf(`[DBMAIL]
-authdriver = sql
-dburi = %s
-logfile = %s
-errorlog = %s
-pid_directory = %s
-effective_user = root
-effective_group = root
-max_db_connections = 4
-
-[IMAP]
-bindip = 127.0.0.1
-port = %d
-login_disabled = no
-`, uri, filepath.Join(dir, "imap.log"), filepath.Join(dir, "imap.err"), dir, port)
-	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, "-f", conf, "-D")
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Errorf("dbmail-imapd did not stop on SIGTERM")
-		}
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		nc, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			nc.Close()
-			return addr, cmd.Process
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("dbmail-imapd exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dbmail-imapd not listening on %s: %v", addr, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return daemontest.Start(t, bin, uri, dir, "IMAP", "login_disabled = no\n")
 }
 
 // TestDaemon runs the real binary on every backend: greeting, LOGIN,
 // APPEND, SELECT, FETCH and LOGOUT over TCP.
 func TestDaemon(t *testing.T) {
-	bin := buildDaemon(t)
+	bin := daemontest.Build(t, "dbmail-imapd")
 	for _, b := range dbtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			uri := b.Fresh(t)
@@ -122,7 +34,7 @@ func TestDaemon(t *testing.T) {
 			if _, err := d.CreateUser(ctx, db.User{Name: "alice", Passwd: "secret", Active: true}); err != nil {
 				t.Fatal(err)
 			}
-			addr := startDaemon(t, bin, uri, t.TempDir())
+			addr := startDaemon(t, bin, uri, t.TempDir()).Addr
 			nc := dialWire(t, addr, 30*time.Second)
 			read, until := nc.read, nc.until
 			if g := read(); g != "* OK [CAPABILITY IMAP4rev1 AUTH=LOGIN AUTH=PLAIN AUTH=CRAM-MD5 SASL-IR ID LITERAL+ ENABLE] dbmail-go ready." {

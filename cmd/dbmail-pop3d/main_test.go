@@ -2,149 +2,22 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/dbmail-go/dbmail/cmd/internal/daemontest"
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
 	"github.com/dbmail-go/dbmail/internal/testutil"
 	"github.com/dbmail-go/dbmail/message"
 )
-
-// buildDaemon compiles this command into dir.
-func buildDaemon(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "dbmail-pop3d")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// proc is a running dbmail-pop3d process.
-type proc struct {
-	cmd  *exec.Cmd
-	addr string
-	log  string
-}
-
-// start runs bin -f conf -D on a fresh config for uri and waits until it
-// accepts connections.
-func start(t *testing.T, bin, uri string) *proc {
-	t.Helper()
-	dir := t.TempDir()
-	port := freePort(t)
-	conf := filepath.Join(dir, "dbmail.conf")
-	text := fmt.Sprintf(`[DBMAIL]
-authdriver = sql
-dburi = %s
-logfile = %s
-errorlog = %s
-pid_directory = %s
-effective_user = root
-effective_group = root
-max_db_connections = 4
-file_logging_levels = 127
-
-[POP]
-bindip = 127.0.0.1
-port = %d
-timeout = 60
-`, uri, filepath.Join(dir, "pop3.log"), filepath.Join(dir, "pop3.err"), dir, port)
-	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	d := &proc{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), log: filepath.Join(dir, "pop3.log")}
-	var stderr bytes.Buffer
-	d.cmd = exec.Command(bin, "-f", conf, "-D")
-	d.cmd.Stderr = &stderr
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- d.cmd.Wait() }()
-	t.Cleanup(func() {
-		select {
-		case err := <-exited:
-			t.Errorf("dbmail-pop3d exited during the test: %v", err)
-			exited <- err
-		default:
-		}
-		_ = d.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = d.cmd.Process.Kill()
-			<-exited
-			t.Errorf("dbmail-pop3d did not stop on SIGTERM")
-		}
-		if t.Failed() { // the daemon's side of the story
-			logText, _ := os.ReadFile(d.log)
-			t.Logf("dbmail-pop3d stderr:\n%s\nlog:\n%s", stderr.String(), logText)
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		nc, err := net.DialTimeout("tcp", d.addr, time.Second)
-		if err == nil {
-			nc.Close()
-			return d
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("dbmail-pop3d exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dbmail-pop3d not listening on %s: %v", d.addr, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// rss returns the process's resident set size in bytes (/proc/PID/status).
-func rss(t *testing.T, pid int, field string) int64 {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", field, pid)
-	return 0
-}
 
 type conn struct {
 	t  *testing.T
@@ -218,11 +91,11 @@ func (c *conn) body() ([32]byte, int64) {
 // keep-mode and a delete-mode session, and a 25 MB RETR that must grow the
 // daemon's resident memory by at most 4 MB on every backend.
 func TestDaemon(t *testing.T) {
-	bin := buildDaemon(t)
+	bin := daemontest.Build(t, "dbmail-pop3d")
 	for _, b := range dbtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			uri := b.Fresh(t)
-			d := start(t, bin, uri)
+			d := daemontest.Start(t, bin, uri, t.TempDir(), "POP", "timeout = 60\n")
 			h := dbtest.Connect(t, uri, "dbmail_")
 			ctx := context.Background()
 			uid, err := h.CreateUser(ctx, db.User{Name: "nia", Passwd: "pw", Active: true})
@@ -263,36 +136,17 @@ func TestDaemon(t *testing.T) {
 			raws = nil
 			total := sizes[0] + sizes[1]
 
-			c := dial(t, d.addr)
+			c := dial(t, d.Addr)
 			c.cmd("USER nia", "+OK Password required for nia")
 			c.cmd("PASS pw", fmt.Sprintf("+OK nia has 2 messages (%d octets)", total))
 			c.cmd("RETR 1", fmt.Sprintf("+OK %d octets", sizes[0]))
 			if sum, n := c.body(); sum != sums[0] || n != sizes[0] {
 				t.Fatalf("RETR 1: %d bytes, digest mismatch %v", n, sum != sums[0])
 			}
-			pid := d.cmd.Process.Pid
-			before := rss(t, pid, "VmRSS")
-			var peak int64
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					if r := rss(t, pid, "VmRSS"); r > peak {
-						peak = r
-					}
-					select {
-					case <-stop:
-						return
-					case <-time.After(2 * time.Millisecond):
-					}
-				}
-			}()
+			stopRSS := daemontest.WatchRSS(t, d.Cmd.Process.Pid)
 			c.cmd("RETR 2", fmt.Sprintf("+OK %d octets", sizes[1]))
 			sum, n := c.body()
-			close(stop)
-			wg.Wait()
+			before, peak := stopRSS()
 			if sum != sums[1] || n != sizes[1] {
 				t.Fatalf("RETR 2: %d bytes of %d, digest mismatch %v", n, sizes[1], sum != sums[1])
 			}
@@ -303,13 +157,13 @@ func TestDaemon(t *testing.T) {
 			}
 			c.cmd("QUIT", "+OK see ya later")
 
-			c = dial(t, d.addr)
+			c = dial(t, d.Addr)
 			c.cmd("USER nia", "+OK Password required for nia")
 			c.cmd("PASS pw", fmt.Sprintf("+OK nia has 2 messages (%d octets)", total))
 			c.cmd("DELE 1", "+OK message 1 deleted")
 			c.cmd("DELE 2", "+OK message 2 deleted")
 			c.cmd("QUIT", "+OK see ya later")
-			c = dial(t, d.addr)
+			c = dial(t, d.Addr)
 			c.cmd("USER nia", "+OK Password required for nia")
 			c.cmd("PASS pw", "+OK nia has 0 messages (0 octets)")
 			c.cmd("QUIT", "+OK see ya later")
