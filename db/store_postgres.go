@@ -204,10 +204,8 @@ SELECT p.id, m.message_idnr, m.seq FROM p, m`
 			return 0, []Stored{{Err: fmt.Errorf("user %d: %w", t.QuotaUser, ErrQuota)}}, ErrNothingStored
 		}
 		if err != nil && IsRetryable(err) && attempt+1 < maxTxAttempts {
-			select {
-			case <-ctx.Done():
-				return 0, nil, ctx.Err()
-			case <-time.After(time.Duration((attempt+1)*(attempt+1)) * 5 * time.Millisecond):
+			if err := retryPause(ctx, attempt+1); err != nil {
+				return 0, nil, err
 			}
 			continue
 		}
