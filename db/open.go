@@ -176,7 +176,7 @@ func Open(ctx context.Context, t Target, prefix string, maxConns int) (*DB, erro
 	}
 	return &DB{SQL: sdb, Rewriter: &Rewriter{Dialect: t.Dialect, Prefix: prefix}, Target: t,
 		Store:   StoreOptions{HashAlgorithm: "sha1", HeaderCacheReadonly: true},
-		special: &specialIDs{}, names: &headerNames{}}, nil
+		special: &specialIDs{}, names: &headerNames{}, group: &pgGroup{}}, nil
 }
 
 // DB is a handle on a DBMail database. It is safe for concurrent use.
@@ -194,6 +194,7 @@ type DB struct {
 
 	special *specialIDs
 	names   *headerNames
+	group   *pgGroup // PostgreSQL group commit (store_pggroup.go)
 }
 
 // Handle is what the data layer runs statements on: the pool, or one

@@ -188,9 +188,12 @@ SELECT p.id, m.message_idnr, m.seq FROM p, m`
 		args = append(args, db.physArgs(m, date, fields, envelope, refs)...)
 		args = append(args, boolInt(f.Seen), boolInt(f.Answered), boolInt(f.Deleted), boolInt(f.Flagged), boolInt(f.Recent), boolInt(f.Draft),
 			NewUniqueID(t.MailboxID), t.Status, dedupKeywords(t.Keywords))
-		var physID int64
-		var st Stored
-		err = h.QueryRowContext(ctx, db.Q(q), args...).Scan(&physID, &st.UID, &st.ModSeq)
+		d := &pgDelivery{quotaUser: t.QuotaUser, mailbox: t.MailboxID, sql: db.Q(q), args: args}
+		err = db.storeGrouped(ctx, d)
+		if errors.Is(err, errAlone) {
+			err = h.QueryRowContext(ctx, d.sql, args...).Scan(&d.physID, &d.st.UID, &d.st.ModSeq)
+		}
+		physID, st := d.physID, d.st
 		if errors.Is(err, sql.ErrNoRows) {
 			// Either the quota refused it or the mailbox is gone; nothing
 			// was written.
