@@ -1,8 +1,9 @@
 // Command store benchmarks the message store (issue: foundation, item 9):
 // it delivers the shared corpus through db.StoreMessage with 1 and 8
 // concurrent writers on every configured backend and prints messages/s,
-// MB/s and database bytes per byte delivered. Backends other than SQLite
-// come from DBMAIL_TEST_PG / DBMAIL_TEST_MYSQL (dburi form); each run uses a
+// MB/s and database bytes per byte delivered (and, on PostgreSQL, the
+// group commit's batches: how many, their mean size, how many refused).
+// Backends other than SQLite come from DBMAIL_TEST_PG / DBMAIL_TEST_MYSQL (dburi form); each run uses a
 // database of its own that is dropped afterwards.
 package main
 
@@ -129,8 +130,13 @@ func run(backend string, writers, nusers int, msgs [][]byte, total int64) error 
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%-11s %7d %9.0f %8.2f %14.2f\n", backend, writers, float64(len(msgs))/elapsed.Seconds(),
+	fmt.Printf("%-11s %7d %9.0f %8.2f %14.2f", backend, writers, float64(len(msgs))/elapsed.Seconds(),
 		float64(total)/1e6/elapsed.Seconds(), float64(after-before)/float64(total))
+	if g := d.GroupStats(); g.Batches > 0 {
+		// PostgreSQL group commit: how many deliveries shared a commit.
+		fmt.Printf("   %d batches of %.1f, %d refused", g.Batches, float64(g.Statements)/float64(g.Batches), g.Refused)
+	}
+	fmt.Println()
 	return nil
 }
 
