@@ -110,6 +110,21 @@ func (db *DB) IMAPCopy(ctx context.Context, fromMailbox int64, srcs []IMAPCopySo
 	var out []int64
 	err := db.InTx(ctx, func(tx *Tx) error {
 		out = out[:0]
+		// A move locks two mailboxes: in the lock order (the charged
+		// user's row, then mailboxes by ascending id), so two opposite
+		// moves between mailboxes of different users cannot deadlock.
+		var modseq int64
+		if move && len(srcs) > 0 {
+			if err := tx.lockQuotaUser(ctx, quotaUser); err != nil {
+				return err
+			}
+			if fromMailbox < toMailbox {
+				var err error
+				if modseq, err = tx.bumpMailboxSeq(ctx, fromMailbox); err != nil {
+					return err
+				}
+			}
+		}
 		for _, s := range srcs {
 			f := s.Flags
 			f.Recent = true
@@ -125,9 +140,11 @@ func (db *DB) IMAPCopy(ctx context.Context, fromMailbox int64, srcs []IMAPCopySo
 		if !move || len(srcs) == 0 {
 			return nil
 		}
-		modseq, err := tx.bumpMailboxSeq(ctx, fromMailbox)
-		if err != nil {
-			return err
+		if modseq == 0 {
+			var err error
+			if modseq, err = tx.bumpMailboxSeq(ctx, fromMailbox); err != nil {
+				return err
+			}
 		}
 		uids := make([]int64, len(srcs))
 		var size int64

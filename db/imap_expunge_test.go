@@ -62,7 +62,7 @@ func TestIMAPExpungeLockOrder(t *testing.T) {
 				gone, _, err := d.IMAPExpunge(ctx, inbox.ID, uid, nil)
 				done <- result{gone, err}
 			}()
-			waitLockWait(ctx, t, d, b)
+			waitLockWait(ctx, t, d, b, "users")
 
 			// The delivery's next step: the mailbox row. NOWAIT fails at
 			// once if the waiting expunge holds it.
@@ -81,20 +81,114 @@ func TestIMAPExpungeLockOrder(t *testing.T) {
 	}
 }
 
+// TestIMAPMoveLockOrder: a MOVE locks its two mailboxes in ascending id
+// order after the charged user's row, whichever is the source. The test
+// plays an opposite MOVE (into A's INBOX, charged to A) that holds A's user
+// row and A's INBOX, the lower mailbox id; a MOVE from A's INBOX into B's
+// must then wait for A's INBOX without holding B's, so the opposite MOVE's
+// next step (B's INBOX) does not deadlock. Taking the destination first
+// deadlocked whenever two users moved mail into each other's mailboxes.
+func TestIMAPMoveLockOrder(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		if b.Dialect == db.SQLite {
+			continue // one writer at a time: no row locks to order
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			d := dbtest.Open(t, b)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			var users [2]int64
+			var inboxes [2]*db.Mailbox
+			for i, name := range []string{"mover-a", "mover-b"} {
+				id, err := d.CreateUser(ctx, db.User{Name: name, Passwd: "secret", Active: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				users[i] = id
+				if inboxes[i], err = d.FindMailbox(ctx, id, "INBOX"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if inboxes[0].ID >= inboxes[1].ID {
+				t.Fatalf("INBOX ids %d, %d: the test needs A's below B's", inboxes[0].ID, inboxes[1].ID)
+			}
+			m, err := message.Parse([]byte("Subject: moving\r\n\r\nbody\r\n"), message.Options{MaxDepth: 64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, res, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: inboxes[0].ID, QuotaUser: users[0]}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := d.IMAPCopySources(ctx, inboxes[0].ID, []int64{res[0].UID})
+			if err != nil || len(srcs) != 1 {
+				t.Fatalf("copy sources: %v, %v", srcs, err)
+			}
+
+			// The opposite MOVE: A's user row, then A's INBOX.
+			opp, err := d.SQL.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer opp.Rollback()
+			for _, q := range []struct {
+				sql string
+				id  int64
+			}{{`SELECT user_idnr FROM {users} WHERE user_idnr = ? FOR UPDATE`, users[0]}, {`SELECT mailbox_idnr FROM {mailboxes} WHERE mailbox_idnr = ? FOR UPDATE`, inboxes[0].ID}} {
+				var id int64
+				if err := opp.QueryRowContext(ctx, d.Q(q.sql), q.id).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			type result struct {
+				uids []int64
+				err  error
+			}
+			done := make(chan result, 1)
+			go func() {
+				uids, err := d.IMAPCopy(ctx, inboxes[0].ID, srcs, inboxes[1].ID, users[1], true)
+				done <- result{uids, err}
+			}()
+			waitLockWait(ctx, t, d, b, "mailboxes")
+
+			var id int64
+			if err := opp.QueryRowContext(ctx, d.Q(`SELECT mailbox_idnr FROM {mailboxes} WHERE mailbox_idnr = ? FOR UPDATE NOWAIT`), inboxes[1].ID).Scan(&id); err != nil {
+				t.Fatalf("B's INBOX held by a MOVE waiting for A's (lock order: mailboxes by ascending id): %v", err)
+			}
+			if err := opp.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			r := <-done
+			if r.err != nil || len(r.uids) != 1 {
+				t.Fatalf("move after the opposite one: uids %v, err %v", r.uids, r.err)
+			}
+			for i, want := range []int{0, 1} {
+				msgs, err := d.MailboxMessages(ctx, inboxes[i].ID)
+				if err != nil || len(msgs) != want {
+					t.Fatalf("INBOX %d holds %d messages (%v), want %d", i, len(msgs), err, want)
+				}
+			}
+		})
+	}
+}
+
 // waitLockWait returns once another session of d's database waits for a
-// row lock.
-func waitLockWait(ctx context.Context, t *testing.T, d *db.DB, b dbtest.Backend) {
+// row lock (on MySQL: runs a statement on table while the test holds the
+// rows it would touch).
+func waitLockWait(ctx context.Context, t *testing.T, d *db.DB, b dbtest.Backend, table string) {
 	t.Helper()
 	q := `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`
 	var args []any
 	if b.Dialect == db.MySQL {
-		// A statement on the users table running while the test holds
-		// the only row it can touch is waiting for that row (InnoDB does
-		// not list a locking read waiting during optimization as LOCK
-		// WAIT in innodb_trx).
+		// A statement on the table running while the test holds the
+		// only row it can touch is waiting for that row (InnoDB does not
+		// list a locking read waiting during optimization as LOCK WAIT
+		// in innodb_trx).
 		q = `SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()
 			AND command = 'Query' AND info LIKE ?`
-		args = append(args, "%"+d.Table("users")+"%")
+		args = append(args, "%"+d.Table(table)+"%")
 	}
 	for {
 		var n int
@@ -106,7 +200,7 @@ func waitLockWait(ctx context.Context, t *testing.T, d *db.DB, b dbtest.Backend)
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatal("the expunge never waited for the users row")
+			t.Fatalf("no statement on %s waited for a row lock", table)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

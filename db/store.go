@@ -129,15 +129,22 @@ func (db *DB) StoreMessage(ctx context.Context, m *message.Message, internalDate
 	return physID, results, nil
 }
 
-// insertInstances locks the target mailboxes in ascending id order (so
-// concurrent deliveries never deadlock), charges quotas, and inserts the
-// message rows.
+// insertInstances charges quotas, locks the target mailboxes and inserts
+// the message rows, target by target in (quota user, mailbox id) order —
+// the lock order — so concurrent deliveries to several users never
+// deadlock.
 func (tx *Tx) insertInstances(ctx context.Context, physID, size int64, targets []Dest, results []Stored) (int, error) {
 	order := make([]int, len(targets))
 	for i := range order {
 		order[i] = i
 	}
-	sortIdx(order, func(a, b int) bool { return targets[a].MailboxID < targets[b].MailboxID })
+	sortIdx(order, func(a, b int) bool {
+		ta, tb := targets[a], targets[b]
+		if ta.QuotaUser != tb.QuotaUser {
+			return ta.QuotaUser < tb.QuotaUser
+		}
+		return ta.MailboxID < tb.MailboxID
+	})
 	okCount := 0
 	for _, i := range order {
 		t := targets[i]
