@@ -84,5 +84,8 @@
 // ParseStructure reads the wire form into a tree of Nodes with byte ranges
 // for BODY[section] (Section, ParseSection, Locate, Extract, HeaderFields)
 // and renders BODY/BODYSTRUCTURE (RFC 3501 §7.4.2) with correct nesting for
-// multipart and message/rfc822, unlike DBMail (spec 9.4).
+// multipart and message/rfc822, unlike DBMail (spec 9.4). A
+// StructureScanner builds the same tree from the wire form written to it
+// in pieces, keeping only the entities' header sections, so the tree of a
+// big message costs a streamed pass instead of the message in memory.
 package message

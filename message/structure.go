@@ -43,16 +43,30 @@ func ParseStructure(wire []byte) *Node {
 }
 
 func buildNode(data []byte, e *entity) *Node {
-	n := &Node{Start: int64(e.Start), BodyStart: int64(e.BodyStart), End: int64(e.End)}
-	n.Lines = countLines(data[e.BodyStart:e.End])
-	n.Type, n.Subtype = e.Media.Type, e.Media.Subtype
-	for _, p := range e.Media.List {
+	n := newNode(data[e.Start:e.HdrEnd], e.Media, int64(e.Start), int64(e.BodyStart), int64(e.End), countLines(data[e.BodyStart:e.End]))
+	for _, c := range e.Parts {
+		n.Parts = append(n.Parts, buildNode(data, c))
+	}
+	if e.Inner != nil {
+		n.Message = buildNode(data, e.Inner)
+		n.envelope = envelopeOf(parseHeaderList(data[e.Inner.Start:e.Inner.HdrEnd]))
+	}
+	finishNode(n)
+	return n
+}
+
+// newNode builds a node without children from its header block (up to
+// HdrEnd), its media type and its ranges.
+func newNode(hdr []byte, media mediaType, start, bodyStart, end, lines int64) *Node {
+	n := &Node{Start: start, BodyStart: bodyStart, End: end, Lines: lines}
+	n.Type, n.Subtype = media.Type, media.Subtype
+	for _, p := range media.List {
 		n.Params = append(n.Params, Param(p))
 	}
-	if !e.Media.Explicit && n.Type == "text" {
+	if !media.Explicit && n.Type == "text" {
 		n.Params = []Param{{Name: "charset", Value: "us-ascii"}}
 	}
-	for _, f := range parseHeaderList(data[e.Start:e.HdrEnd]) {
+	for _, f := range parseHeaderList(hdr) {
 		v := strings.TrimSpace(f.Value)
 		switch strings.ToLower(f.Name) {
 		case "content-transfer-encoding":
@@ -79,19 +93,16 @@ func buildNode(data []byte, e *entity) *Node {
 			}
 		}
 	}
-	for _, c := range e.Parts {
-		n.Parts = append(n.Parts, buildNode(data, c))
-	}
-	if e.Inner != nil {
-		n.Message = buildNode(data, e.Inner)
-		n.envelope = envelopeOf(parseHeaderList(data[e.Inner.Start:e.Inner.HdrEnd]))
-	}
+	return n
+}
+
+// finishNode shows a multipart without parts (no boundary, no delimiter or
+// too deep) as text, once its children are known.
+func finishNode(n *Node) {
 	if n.Type == "multipart" && len(n.Parts) == 0 {
-		// no boundary, no delimiter or too deep: shown as text
 		n.Type, n.Subtype = "text", "plain"
 		n.Params = []Param{{Name: "charset", Value: "us-ascii"}}
 	}
-	return n
 }
 
 // countLines counts the lines of a body: its line breaks, plus a final
