@@ -17,9 +17,10 @@ const memoMax = 1 << 20
 
 // msgSource is the session's MsgSource: message text is rebuilt from SQL
 // on the worker pool (db.WriteMessage, part by part), envelopes are kept
-// in the query cache by physmessage id (immutable), and the last
-// message's wire form and MIME tree are memoised for the items of one
-// FETCH.
+// in the query cache by physmessage id (immutable), as are the MIME trees
+// of messages larger than memoMax (scanned from a streamed pass, never
+// loaded), and the last message's wire form and MIME tree are memoised
+// for the items of one FETCH.
 type msgSource struct {
 	s        *Session
 	memoID   int64
@@ -78,10 +79,16 @@ func (src *msgSource) Wire(ctx context.Context, m *MsgMeta) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Structure implements MsgSource.
+// Structure implements MsgSource. The tree of a message larger than
+// memoMax is computed from a streamed pass (message.StructureScanner), so
+// the message is never held, and kept in the query cache by physmessage id
+// (immutable) and in the memo.
 func (src *msgSource) Structure(ctx context.Context, m *MsgMeta) (*message.Node, error) {
 	if src.memoID == m.PhysID && src.memoTree != nil {
 		return src.memoTree, nil
+	}
+	if m.RFCSize > memoMax && (src.memoID != m.PhysID || src.memoWire == nil) {
+		return src.bigStructure(ctx, m)
 	}
 	wire, err := src.Wire(ctx, m)
 	if err != nil {
@@ -94,6 +101,55 @@ func (src *msgSource) Structure(ctx context.Context, m *MsgMeta) (*message.Node,
 	return n, nil
 }
 
+// bigStructure returns the tree of a big message: from the query cache,
+// else scanned from the streamed wire form.
+func (src *msgSource) bigStructure(ctx context.Context, m *MsgMeta) (*message.Node, error) {
+	key := "imap:tree:" + strconv.FormatInt(m.PhysID, 10)
+	c := src.s.cfg.Cache
+	if c != nil {
+		if v, ok := c.Get(ctx, key); ok {
+			if n, err := message.DecodeNode(v); err == nil {
+				src.memoID, src.memoWire, src.memoTree = m.PhysID, nil, n
+				return n, nil
+			}
+		}
+	}
+	n, err := scanStructure(ctx, src, m)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		c.Set(ctx, key, message.EncodeNode(n))
+	}
+	src.memoID, src.memoWire, src.memoTree = m.PhysID, nil, n
+	return n, nil
+}
+
+// scanStructure streams the wire form through a message.StructureScanner:
+// the tree without holding the message (only its header sections).
+func scanStructure(ctx context.Context, src MsgSource, m *MsgMeta) (*message.Node, error) {
+	sc := message.NewStructureScanner()
+	if err := src.WriteWire(ctx, m, sc); err != nil {
+		return nil, fmt.Errorf("scan structure of message %d: %w", m.UID, err)
+	}
+	return sc.Finish(), nil
+}
+
+// bigEnvelope renders the ENVELOPE of a message larger than memoMax from
+// its top-level header section alone (RFC 3501 §7.4.2: the envelope is
+// made of header fields), read by streaming up to the blank line.
+func bigEnvelope(ctx context.Context, src MsgSource, m *MsgMeta) (string, error) {
+	c := &headerCapture{}
+	if err := src.WriteWire(ctx, m, c); !c.done && err != nil {
+		return "", fmt.Errorf("read header of message %d: %w", m.UID, err)
+	}
+	parsed, err := message.Parse(c.buf, message.Options{})
+	if err != nil {
+		return "", fmt.Errorf("message %d: %w", m.UID, err)
+	}
+	return parsed.Envelope(), nil
+}
+
 // Envelope implements MsgSource.
 func (src *msgSource) Envelope(ctx context.Context, m *MsgMeta) (string, error) {
 	key := "imap:env:" + strconv.FormatInt(m.PhysID, 10)
@@ -103,15 +159,24 @@ func (src *msgSource) Envelope(ctx context.Context, m *MsgMeta) (string, error) 
 			return string(v), nil
 		}
 	}
-	wire, err := src.Wire(ctx, m)
-	if err != nil {
-		return "", err
+	var env string
+	if m.RFCSize > memoMax && (src.memoID != m.PhysID || src.memoWire == nil) {
+		e, err := bigEnvelope(ctx, src, m)
+		if err != nil {
+			return "", err
+		}
+		env = e
+	} else {
+		wire, err := src.Wire(ctx, m)
+		if err != nil {
+			return "", err
+		}
+		parsed, err := message.Parse(wire, message.Options{})
+		if err != nil {
+			return "", fmt.Errorf("message %d: %w", m.UID, err)
+		}
+		env = parsed.Envelope()
 	}
-	parsed, err := message.Parse(wire, message.Options{})
-	if err != nil {
-		return "", fmt.Errorf("message %d: %w", m.UID, err)
-	}
-	env := parsed.Envelope()
 	if c != nil {
 		c.Set(ctx, key, []byte(env))
 	}

@@ -34,8 +34,12 @@ func (s DBSource) Wire(ctx context.Context, m *MsgMeta) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Structure implements MsgSource.
+// Structure implements MsgSource; a message larger than memoMax is
+// scanned streamed instead of loaded.
 func (s DBSource) Structure(ctx context.Context, m *MsgMeta) (*message.Node, error) {
+	if m.RFCSize > memoMax {
+		return scanStructure(ctx, s, m)
+	}
 	wire, err := s.Wire(ctx, m)
 	if err != nil {
 		return nil, err
@@ -43,8 +47,12 @@ func (s DBSource) Structure(ctx context.Context, m *MsgMeta) (*message.Node, err
 	return message.ParseStructure(wire), nil
 }
 
-// Envelope implements MsgSource.
+// Envelope implements MsgSource; for a message larger than memoMax only
+// its header section is read.
 func (s DBSource) Envelope(ctx context.Context, m *MsgMeta) (string, error) {
+	if m.RFCSize > memoMax {
+		return bigEnvelope(ctx, s, m)
+	}
 	wire, err := s.Wire(ctx, m)
 	if err != nil {
 		return "", err

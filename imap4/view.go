@@ -28,7 +28,9 @@ type MsgSource interface {
 	// Wire returns the wire form in memory, for messages small enough (the
 	// caller decides; use WriteWire for BODY[] of big messages).
 	Wire(ctx context.Context, m *MsgMeta) ([]byte, error)
-	// Structure returns the parsed MIME tree of the wire form (message.ParseStructure), cached.
+	// Structure returns the MIME tree of the wire form (what
+	// message.ParseStructure gives), cached; a big message's tree comes
+	// from a streamed pass (message.StructureScanner), never from Wire.
 	Structure(ctx context.Context, m *MsgMeta) (*message.Node, error)
 	// Envelope returns the ENVELOPE list text, cached.
 	Envelope(ctx context.Context, m *MsgMeta) (string, error)

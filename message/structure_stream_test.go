@@ -193,3 +193,29 @@ func TestStructureScannerFinished(t *testing.T) {
 		t.Fatal("second Finish returned another tree")
 	}
 }
+
+// TestNodeCodecCorpus round-trips every corpus tree through EncodeNode and
+// DecodeNode.
+func TestNodeCodecCorpus(t *testing.T) {
+	t.Parallel()
+	for _, f := range corpusFiles(t) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Parse(raw, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire, _ := rebuild(t, m.Parts, FormCRLF)
+		want := ParseStructure(wire)
+		got, err := DecodeNode(EncodeNode(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameTree(t, f+" codec", got, want)
+	}
+	if _, err := DecodeNode([]byte("{")); err == nil {
+		t.Fatal("DecodeNode accepted broken input")
+	}
+}
