@@ -114,10 +114,13 @@ func (src *msgSource) bigStructure(ctx context.Context, m *MsgMeta) (*message.No
 			}
 		}
 	}
-	n, err := scanStructure(ctx, src, m)
-	if err != nil {
-		return nil, err
+	// the tree of the bytes there are, even when the recorded rfcsize is
+	// off (old rows, spec 2.7), as Wire gives for small messages
+	sc := message.NewStructureScanner()
+	if _, err := src.write(m, sc); err != nil {
+		return nil, fmt.Errorf("scan structure: %w", err)
 	}
+	n := sc.Finish()
 	if c != nil {
 		c.Set(ctx, key, message.EncodeNode(n))
 	}
