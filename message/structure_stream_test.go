@@ -219,3 +219,47 @@ func TestNodeCodecCorpus(t *testing.T) {
 		t.Fatal("DecodeNode accepted broken input")
 	}
 }
+
+// bigWire is a 25 MB multipart message: a text part and a base64 part.
+func bigWire() []byte {
+	var b strings.Builder
+	b.WriteString("Subject: big\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n")
+	for b.Len() < 5<<20 {
+		b.WriteString("a line of the text part, as long as usual mail lines are.\r\n")
+	}
+	b.WriteString("--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	for b.Len() < 25<<20 {
+		b.WriteString("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n")
+	}
+	b.WriteString("--b1--\r\n")
+	return []byte(b.String())
+}
+
+// BenchmarkStructureScanner25MB streams a 25 MB message in 256 KiB
+// pieces (the size db.WriteMessage reads big rows in); B/op is what the
+// scan allocates, the message itself excluded.
+func BenchmarkStructureScanner25MB(b *testing.B) {
+	wire := bigWire()
+	b.SetBytes(int64(len(wire)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := NewStructureScanner()
+		for p := wire; len(p) > 0; {
+			k := min(len(p), 256<<10)
+			_, _ = s.Write(p[:k])
+			p = p[k:]
+		}
+		_ = s.Finish()
+	}
+}
+
+// BenchmarkParseStructure25MB is the in-memory parser on the same message
+// (which must be held whole).
+func BenchmarkParseStructure25MB(b *testing.B) {
+	wire := bigWire()
+	b.SetBytes(int64(len(wire)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = ParseStructure(wire)
+	}
+}
