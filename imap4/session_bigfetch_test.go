@@ -105,3 +105,48 @@ func TestSessionBigMessageTreeCached(t *testing.T) {
 		})
 	}
 }
+
+// DBSource (dbmail-export -s) gives the same tree and envelope for a big
+// message, scanned and read streamed, as for a small one parsed in memory.
+func TestDBSourceBigMessage(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			d := dbtest.Open(t, b)
+			ctx := context.Background()
+			uid, err := d.CreateUser(ctx, db.User{Name: "alice", Passwd: "secret", Active: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inbox, err := d.FindMailbox(ctx, uid, "INBOX")
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := DBSource{DB: d}
+			for _, raw := range [][]byte{testutil.BigMultipart(700<<10, 500<<10), testutil.BigMultipart(10<<10, 10<<10)} {
+				parsed, err := message.Parse(raw, message.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				physID, _, err := d.StoreMessage(ctx, parsed, time.Now(), []db.Dest{{MailboxID: inbox.ID}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := &MsgMeta{UID: 1, PhysID: physID, RFCSize: int64(len(raw))}
+				tree, err := src.Structure(ctx, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := tree.BodyStructure(true), message.ParseStructure(raw).BodyStructure(true); got != want {
+					t.Errorf("%d bytes: BODYSTRUCTURE %s, want %s", len(raw), got, want)
+				}
+				env, err := src.Envelope(ctx, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := parsed.Envelope(); env != want {
+					t.Errorf("%d bytes: ENVELOPE %s, want %s", len(raw), env, want)
+				}
+			}
+		})
+	}
+}
