@@ -48,3 +48,49 @@ func decodeMUTF7(s string) string {
 	}
 	return sb.String()
 }
+
+// encodeMUTF7 encodes a mailbox name in modified UTF-7 (RFC 3501 §5.1.3):
+// printable ASCII stays, '&' becomes "&-", other characters are UTF-16
+// in modified base64 between '&' and '-'.
+func encodeMUTF7(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e || s[i] == '&' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	var sb strings.Builder
+	var run []rune
+	flush := func() {
+		if len(run) == 0 {
+			return
+		}
+		u := utf16.Encode(run)
+		raw := make([]byte, 2*len(u))
+		for i, c := range u {
+			raw[2*i], raw[2*i+1] = byte(c>>8), byte(c)
+		}
+		sb.WriteByte('&')
+		sb.WriteString(mutf7Encoding.EncodeToString(raw))
+		sb.WriteByte('-')
+		run = run[:0]
+	}
+	for _, r := range s {
+		switch {
+		case r == '&':
+			flush()
+			sb.WriteString("&-")
+		case r >= 0x20 && r <= 0x7e:
+			flush()
+			sb.WriteRune(r)
+		default:
+			run = append(run, r)
+		}
+	}
+	flush()
+	return sb.String()
+}

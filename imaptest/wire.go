@@ -252,13 +252,24 @@ type ResponseReader struct {
 
 // NewResponseReader wraps r. maxLine bounds one line (not literals).
 func NewResponseReader(r io.Reader, maxLine int) *ResponseReader {
-	return &ResponseReader{r: bufio.NewReaderSize(r, 16<<10), maxLine: maxLine}
+	return newResponseReaderSize(r, 16<<10, maxLine)
+}
+
+// newResponseReaderSize is NewResponseReader with a read buffer of size
+// bytes (a longer line is assembled from several reads).
+func newResponseReaderSize(r io.Reader, size, maxLine int) *ResponseReader {
+	return &ResponseReader{r: bufio.NewReaderSize(r, size), maxLine: maxLine}
 }
 
 // ReadResponse returns one complete response with inline literals and
 // without the final CRLF.
 func (rr *ResponseReader) ReadResponse() ([]byte, error) {
-	var out []byte
+	return rr.AppendResponse(nil)
+}
+
+// AppendResponse is ReadResponse appending to out, so that a caller
+// reading response after response can reuse one buffer.
+func (rr *ResponseReader) AppendResponse(out []byte) ([]byte, error) {
 	for {
 		line, err := rr.readLine()
 		if err != nil {
@@ -278,17 +289,24 @@ func (rr *ResponseReader) ReadResponse() ([]byte, error) {
 	}
 }
 
+// readLine returns the next line without its CRLF. A line that fits the
+// read buffer is returned in place, valid until the next read.
 func (rr *ResponseReader) readLine() ([]byte, error) {
-	var line []byte
+	line, err := rr.r.ReadSlice('\n')
+	if err == nil {
+		return trimCRLF(line), nil
+	}
+	line = append([]byte(nil), line...)
 	for {
-		chunk, err := rr.r.ReadSlice('\n')
-		line = append(line, chunk...)
-		if err == nil {
-			break
-		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			if len(line) > rr.maxLine {
 				return nil, fmt.Errorf("response line longer than %d bytes", rr.maxLine)
+			}
+			var chunk []byte
+			chunk, err = rr.r.ReadSlice('\n')
+			line = append(line, chunk...)
+			if err == nil {
+				return trimCRLF(line), nil
 			}
 			continue
 		}
@@ -297,9 +315,11 @@ func (rr *ResponseReader) readLine() ([]byte, error) {
 		}
 		return nil, err
 	}
+}
+
+func trimCRLF(line []byte) []byte {
 	line = bytes.TrimSuffix(line, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	return line, nil
+	return bytes.TrimSuffix(line, []byte("\r"))
 }
 
 // trailingLiteral reports the size of a "{n}", "{n+}" or "~{n}" at the end

@@ -113,6 +113,26 @@ func TestSplitCommand(t *testing.T) {
 	}
 }
 
+// TestAppendResponseSmallBuffer: lines longer than the read buffer are
+// assembled, and one buffer is reused response after response.
+func TestAppendResponseSmallBuffer(t *testing.T) {
+	t.Parallel()
+	long := "* 1 FETCH (FLAGS (" + strings.Repeat(`\Seen `, 20) + "))"
+	stream := long + "\r\n* OK {3}\r\nabc rest\r\nA1 OK done\r\n"
+	rr := newResponseReaderSize(iotest.HalfReader(strings.NewReader(stream)), 16, 1024)
+	var buf []byte
+	for _, want := range []string{long, "* OK {3}\r\nabc rest", "A1 OK done"} {
+		got, err := rr.AppendResponse(buf[:0])
+		if err != nil || string(got) != want {
+			t.Fatalf("AppendResponse = %q, %v; want %q", got, err, want)
+		}
+		buf = got
+	}
+	if _, err := rr.AppendResponse(buf[:0]); !errors.Is(err, io.EOF) {
+		t.Errorf("at the end: %v", err)
+	}
+}
+
 func TestDecodeMUTF7(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{
@@ -126,6 +146,14 @@ func TestDecodeMUTF7(t *testing.T) {
 	for in, want := range cases {
 		if got := decodeMUTF7(in); got != want {
 			t.Errorf("decodeMUTF7(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range cases {
+		if in == "broken&AOQ" {
+			continue
+		}
+		if got := encodeMUTF7(want); got != in {
+			t.Errorf("encodeMUTF7(%q) = %q, want %q", want, got, in)
 		}
 	}
 	if got := mailboxURL("p&AOQA5A- x"); got != "p%C3%A4%C3%A4%20x" {
