@@ -23,6 +23,7 @@ type stressRun struct {
 	errors *errorLog
 	ops    opCounters
 	cp     *checkpointer
+	lean   bool // every client runs on leanConn (isLeanPlan)
 
 	mu        sync.Mutex
 	selectedN map[string]int // clients of this run with the user's mailbox selected
@@ -105,13 +106,14 @@ func RunStress(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger
 	r := &stressRun{
 		cfg: cfg, box: box, msgs: msgs, cat: newCatalog(),
 		errors: &errorLog{max: 200}, selectedN: map[string]int{}, everSel: map[string]int{},
+		lean: isLeanPlan(w),
 	}
 	for _, m := range msgs {
 		r.infos = append(r.infos, describeMessage(m.Data))
 	}
 	r.cp = newCheckpointer(r)
 	log.Info("stress run", "addr", cfg.Addr(), "clients", cfg.Clients, "secs", cfg.Secs,
-		"mailbox", box, "messages", len(msgs), "checkpoint", cfg.Checkpoint)
+		"mailbox", box, "messages", len(msgs), "checkpoint", cfg.Checkpoint, "lean", r.lean)
 
 	runCtx := ctx
 	if cfg.Secs > 0 {
@@ -159,7 +161,7 @@ func RunStress(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger
 		for _, sc := range clients {
 			if c := sc.cur.Load(); c != nil {
 				r.errors.add(fmt.Sprintf("client %d: no reply within %s after the run ended", sc.id, cfg.Timeout))
-				c.Close()
+				c.Conn.Close()
 			}
 		}
 		<-done
@@ -170,7 +172,7 @@ func RunStress(ctx context.Context, cfg *Config, out io.Writer, log *slog.Logger
 	for i, sc := range clients {
 		all[i] = &sc.lat
 	}
-	rep := &StressReport{Duration: dur, Stats: buildStats(all, dur), Conns: int(r.maxConn.Load())}
+	rep := &StressReport{Duration: dur, Stats: buildStats(all, dur), Conns: int(r.maxConn.Load()), Lean: r.lean}
 	r.errors.mu.Lock()
 	rep.Errors = append(rep.Errors, r.errors.list...)
 	rep.NErrors = r.errors.total

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -27,8 +28,9 @@ type stressClient struct {
 	rng *rand.Rand
 	lat latencies
 
-	c    *imapclient.Client
-	cur  atomic.Pointer[imapclient.Client] // c, for closing from the run at its end
+	c    *imapclient.Client         // go-imap's client, or nil
+	lc   *leanConn                  // the lean client of a lean plan (stress_lean.go), or nil
+	cur  atomic.Pointer[stressConn] // the connection, for closing from the run at its end
 	user string
 
 	loggedIn bool
@@ -51,44 +53,53 @@ func (sc *stressClient) errorf(cmd Cmd, format string, a ...any) {
 	sc.run.errors.add(fmt.Sprintf("client %d (%s) %s: %s", sc.id, sc.user, strings.ToUpper(cmd.String()), fmt.Sprintf(format, a...)))
 }
 
+// onExpunge applies an "* n EXPUNGE" that is not a reply to EXPUNGE
+// (RFC 3501 §7.4.1) to the view.
+func (sc *stressClient) onExpunge(seq uint32) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.view == nil {
+		sc.run.errors.add(fmt.Sprintf("client %d (%s): EXPUNGE %d without a selected mailbox", sc.id, sc.user, seq))
+		return
+	}
+	if sc.inSeqCmd {
+		sc.run.errors.add(fmt.Sprintf("client %d (%s): EXPUNGE %d sent during a sequence-number FETCH/STORE (RFC 3501 §7.4.1)", sc.id, sc.user, seq))
+	}
+	uid, err := sc.view.expunge(seq)
+	if err != nil {
+		sc.run.errors.add(fmt.Sprintf("client %d (%s): %v", sc.id, sc.user, err))
+		return
+	}
+	if uid != 0 {
+		sc.run.cat.markExpunged(msgKey{sc.user, sc.view.uidValidity, uid})
+	}
+}
+
+// onExists applies an "* n EXISTS" that is not a reply to SELECT (RFC 3501
+// §7.3.1) to the view.
+func (sc *stressClient) onExists(n uint32) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.view == nil {
+		return
+	}
+	if sc.inExpunge {
+		// The command's EXPUNGE replies are applied when it
+		// completes; this count is checked after them.
+		sc.deferredExists = append(sc.deferredExists, n)
+		return
+	}
+	if err := sc.view.exists(n); err != nil {
+		sc.run.errors.add(fmt.Sprintf("client %d (%s): %v", sc.id, sc.user, err))
+	}
+}
+
 func (sc *stressClient) unilateral() *imapclient.UnilateralDataHandler {
 	return &imapclient.UnilateralDataHandler{
-		Expunge: func(seq uint32) {
-			sc.mu.Lock()
-			defer sc.mu.Unlock()
-			if sc.view == nil {
-				sc.run.errors.add(fmt.Sprintf("client %d (%s): EXPUNGE %d without a selected mailbox", sc.id, sc.user, seq))
-				return
-			}
-			if sc.inSeqCmd {
-				sc.run.errors.add(fmt.Sprintf("client %d (%s): EXPUNGE %d sent during a sequence-number FETCH/STORE (RFC 3501 §7.4.1)", sc.id, sc.user, seq))
-			}
-			uid, err := sc.view.expunge(seq)
-			if err != nil {
-				sc.run.errors.add(fmt.Sprintf("client %d (%s): %v", sc.id, sc.user, err))
-				return
-			}
-			if uid != 0 {
-				sc.run.cat.markExpunged(msgKey{sc.user, sc.view.uidValidity, uid})
-			}
-		},
+		Expunge: sc.onExpunge,
 		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
-			if d.NumMessages == nil {
-				return
-			}
-			sc.mu.Lock()
-			defer sc.mu.Unlock()
-			if sc.view == nil {
-				return
-			}
-			if sc.inExpunge {
-				// The command's EXPUNGE replies are applied when it
-				// completes; this count is checked after them.
-				sc.deferredExists = append(sc.deferredExists, *d.NumMessages)
-				return
-			}
-			if err := sc.view.exists(*d.NumMessages); err != nil {
-				sc.run.errors.add(fmt.Sprintf("client %d (%s): %v", sc.id, sc.user, err))
+			if d.NumMessages != nil {
+				sc.onExists(*d.NumMessages)
 			}
 		},
 		// Unsolicited FETCH (flag changes of other sessions) carries no
@@ -103,7 +114,7 @@ func (sc *stressClient) loop(ctx context.Context) {
 	state := CmdLogin
 	for ctx.Err() == nil {
 		sc.run.cp.maybePark(ctx, sc)
-		if sc.c == nil {
+		if !sc.connected() {
 			if err := sc.connect(ctx); err != nil {
 				if ctx.Err() == nil {
 					sc.run.errors.add(fmt.Sprintf("client %d: %v", sc.id, err))
@@ -134,13 +145,22 @@ func (sc *stressClient) loop(ctx context.Context) {
 			sleepCtx(ctx, time.Duration(sc.rng.IntN(d+1))*time.Millisecond)
 		}
 	}
-	if sc.c != nil {
-		_ = sc.c.Logout().Wait()
+	if sc.connected() {
+		_ = sc.logout()
 		sc.disconnect()
 	}
 	if sc.raw != nil {
 		sc.raw.Close()
 	}
+}
+
+func (sc *stressClient) connected() bool { return sc.c != nil || sc.lc != nil }
+
+func (sc *stressClient) logout() error {
+	if sc.lc != nil {
+		return sc.lc.command(sc, nil, "LOGOUT")
+	}
+	return sc.c.Logout().Wait()
 }
 
 func needsSelected(c Cmd) bool {
@@ -168,6 +188,7 @@ func (sc *stressClient) connect(ctx context.Context) error {
 		sc.user = fmt.Sprintf(cfg.User, n)
 	}
 	opts := &imapclient.Options{UnilateralDataHandler: sc.unilateral()}
+	var raw io.Writer
 	if cfg.RawLog != "" {
 		if sc.raw == nil {
 			f, err := os.Create(filepath.Join(cfg.RawLog, fmt.Sprintf("client-%d.log", sc.id)))
@@ -178,6 +199,7 @@ func (sc *stressClient) connect(ctx context.Context) error {
 		}
 		fmt.Fprintf(sc.raw, "** connect as %s\n", sc.user)
 		opts.DebugWriter = sc.raw
+		raw = sc.raw
 	}
 	// Not bound to ctx: a client that reconnects as the run ends must not
 	// report the run's own deadline as a connect failure.
@@ -186,9 +208,20 @@ func (sc *stressClient) connect(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	c := imapclient.New(stressConn{nc}, opts)
-	sc.c = c
-	sc.cur.Store(c)
+	conn := &stressConn{nc}
+	if sc.run.lean {
+		// No deadlines either: the run's end and RunStress's timeout
+		// bound every wait, as for go-imap (stressConn).
+		lc, err := newLeanConn(nc, raw)
+		if err != nil {
+			nc.Close()
+			return err
+		}
+		sc.lc = lc
+	} else {
+		sc.c = imapclient.New(conn, opts)
+	}
+	sc.cur.Store(conn)
 	return nil
 }
 
@@ -213,8 +246,12 @@ func (sc *stressClient) disconnect() {
 	if sc.c != nil {
 		sc.c.Close()
 		sc.c = nil
-		sc.cur.Store(nil)
 	}
+	if sc.lc != nil {
+		sc.lc.Close()
+		sc.lc = nil
+	}
+	sc.cur.Store(nil)
 	sc.mu.Lock()
 	if sc.selected {
 		sc.run.unselect(sc.user)
@@ -253,6 +290,9 @@ func (sc *stressClient) do(ctx context.Context, cmd Cmd) {
 var errNothingToDo = errors.New("nothing to do")
 
 func (sc *stressClient) exec(ctx context.Context, cmd Cmd) error {
+	if sc.lc != nil {
+		return sc.execLean(cmd)
+	}
 	switch cmd {
 	case CmdLogin:
 		if err := sc.c.Login(sc.user, sc.run.cfg.Pass).Wait(); err != nil {
@@ -289,6 +329,28 @@ func (sc *stressClient) exec(ctx context.Context, cmd Cmd) error {
 		return err
 	}
 	return fmt.Errorf("unknown command %d", cmd)
+}
+
+// execLean runs a command of a lean plan (isLeanPlan) on the lean client.
+func (sc *stressClient) execLean(cmd Cmd) error {
+	switch cmd {
+	case CmdLogin:
+		if err := sc.lc.login(sc, sc.user, sc.run.cfg.Pass); err != nil {
+			return err
+		}
+		sc.loggedIn = true
+		sc.run.loggedIn(1)
+		return nil
+	case CmdSelect:
+		return sc.selectBox()
+	case CmdNoop:
+		return sc.lc.command(sc, nil, "NOOP")
+	case CmdLogout:
+		err := sc.lc.command(sc, nil, "LOGOUT")
+		sc.disconnect()
+		return err
+	}
+	return fmt.Errorf("%s is not a command of a lean plan", cmd)
 }
 
 func (sc *stressClient) list() error {
@@ -345,15 +407,24 @@ func (sc *stressClient) selectBox() error {
 	if wasSelected {
 		sc.run.unselect(sc.user)
 	}
-	d, err := sc.c.Select(sc.run.box, nil).Wait()
-	if err != nil {
-		return err
+	var exists, uidValidity uint32
+	if sc.lc != nil {
+		var err error
+		if exists, uidValidity, err = sc.lc.selectBox(sc, sc.run.box); err != nil {
+			return err
+		}
+	} else {
+		d, err := sc.c.Select(sc.run.box, nil).Wait()
+		if err != nil {
+			return err
+		}
+		exists, uidValidity = d.NumMessages, d.UIDValidity
 	}
-	if d.UIDValidity == 0 {
+	if uidValidity == 0 {
 		return fmt.Errorf("SELECT without UIDVALIDITY")
 	}
 	sc.mu.Lock()
-	sc.view = newView(sc.user, d.NumMessages, d.UIDValidity)
+	sc.view = newView(sc.user, exists, uidValidity)
 	sc.selected = true
 	sc.mu.Unlock()
 	sc.run.selectBox(sc.user, sc.id)
@@ -432,7 +503,14 @@ const (
 func (sc *stressClient) fetchSeqs(set imap.SeqSet, opts *imap.FetchOptions) ([]*imapclient.FetchMessageBuffer, error) {
 	sc.setSeqCmd(true)
 	defer sc.setSeqCmd(false)
-	msgs, err := sc.c.Fetch(set, opts).Collect()
+	collect := func(set imap.SeqSet) ([]*imapclient.FetchMessageBuffer, error) {
+		if sc.lc != nil {
+			// A lean plan fetches only at checkpoints: UID FLAGS.
+			return sc.lc.fetchUIDFlags(sc, set)
+		}
+		return sc.c.Fetch(set, opts).Collect()
+	}
+	msgs, err := collect(set)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +526,7 @@ func (sc *stressClient) fetchSeqs(set imap.SeqSet, opts *imap.FetchOptions) ([]*
 	if len(again) == 0 {
 		return keep, nil
 	}
-	more, err := sc.c.Fetch(again, opts).Collect()
+	more, err := collect(again)
 	if err != nil {
 		return nil, err
 	}
@@ -799,10 +877,14 @@ func (sc *stressClient) idle(ctx context.Context) error {
 // checkpointSync makes the client's view current: NOOP, then FETCH 1:*
 // (UID FLAGS) so that every client reports the same instant.
 func (sc *stressClient) checkpointSync() (*viewSnapshot, error) {
-	if sc.c == nil || !sc.selected {
+	if !sc.connected() || !sc.selected {
 		return nil, nil
 	}
-	if err := sc.c.Noop().Wait(); err != nil {
+	noop := func() error { return sc.c.Noop().Wait() }
+	if sc.lc != nil {
+		noop = func() error { return sc.lc.command(sc, nil, "NOOP") }
+	}
+	if err := noop(); err != nil {
 		return nil, err
 	}
 	sc.mu.Lock()

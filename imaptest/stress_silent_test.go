@@ -15,7 +15,7 @@ import (
 )
 
 // TestStressSilentServer: stress clients run without I/O deadlines
-// (stressConn), so a server that stops answering must still end the run:
+// (stressConn, and the lean client), so a server that stops answering must still end the run:
 // RunStress cuts the silent connections off after timeout= and reports an
 // error.
 func TestStressSilentServer(t *testing.T) {
@@ -50,26 +50,30 @@ func TestStressSilentServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	cfg, err := ParseConfig([]string{"host=127.0.0.1", "port=" + strconv.Itoa(port), "user=u", "pass=p", "mbox=" + mbox,
-		"clients=3", "secs=1", "timeout=1", "-", "noop=100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	rep, err := RunStress(context.Background(), cfg, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 20*time.Second {
-		t.Fatalf("the run took %v against a silent server", d)
-	}
-	found := false
-	for _, e := range rep.Errors {
-		if strings.Contains(e, "no reply within") {
-			found = true
+	// NOOP only runs on the lean client, NOOP and LIST on go-imap's.
+	for _, plan := range [][]string{{"noop=100"}, {"noop=100", "list=100"}} {
+		args := []string{"host=127.0.0.1", "port=" + strconv.Itoa(port), "user=u", "pass=p", "mbox=" + mbox,
+			"clients=3", "secs=1", "timeout=1", "-"}
+		cfg, err := ParseConfig(append(args, plan...))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !found {
-		t.Fatalf("no timeout error reported; errors: %q", rep.Errors)
+		start := time.Now()
+		rep, err := RunStress(context.Background(), cfg, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d > 20*time.Second {
+			t.Fatalf("%v: the run took %v against a silent server", plan, d)
+		}
+		found := false
+		for _, e := range rep.Errors {
+			if strings.Contains(e, "no reply within") {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("%v (lean %v): no timeout error reported; errors: %q", plan, rep.Lean, rep.Errors)
+		}
 	}
 }

@@ -67,6 +67,7 @@ type StressReport struct {
 	Errors   []string // the first errors, each an exact protocol reason
 	NErrors  int      // all errors, including those not listed
 	Conns    int      // highest number of simultaneously logged-in clients
+	Lean     bool     // the clients ran on the lean client (isLeanPlan)
 }
 
 // ErrorCount is the number of errors seen.
