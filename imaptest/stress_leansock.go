@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"syscall"
+	"unsafe"
 )
 
 // leanSock is the reading side of a lean connection: an io.Reader over
@@ -83,7 +84,7 @@ func (s *leanSock) Read(p []byte) (int, error) {
 // readability.
 func (s *leanSock) step(fd uintptr) bool {
 	if cmd := s.unsent; cmd != nil {
-		n, err := syscall.Write(int(fd), cmd)
+		n, err := rawIO(syscall.SYS_WRITE, fd, cmd)
 		switch {
 		case err == syscall.EINTR:
 			return s.step(fd)
@@ -100,7 +101,7 @@ func (s *leanSock) step(fd uintptr) bool {
 		return false // wait for the reply without a doomed read
 	}
 	for {
-		n, err := syscall.Read(int(fd), s.buf)
+		n, err := rawIO(syscall.SYS_READ, fd, s.buf)
 		switch {
 		case err == syscall.EINTR:
 			continue
@@ -115,4 +116,20 @@ func (s *leanSock) step(fd uintptr) bool {
 		}
 		return true
 	}
+}
+
+// rawIO is read(2) or write(2) on the non-blocking socket without the
+// runtime's syscall bookkeeping (entersyscall, exitsyscall): such a call
+// never blocks, so its P need not be handed off, and the runtime's
+// monitor, which retakes the P of every goroutine in a syscall longer
+// than its 20 µs tick, has nothing to do.
+func rawIO(trap, fd uintptr, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, errno := syscall.RawSyscall(trap, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if errno != 0 {
+		return int(n), errno
+	}
+	return int(n), nil
 }
