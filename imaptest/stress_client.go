@@ -346,7 +346,7 @@ func (sc *stressClient) execLean(cmd Cmd) error {
 	case CmdNoop:
 		return sc.lc.command(sc, nil, "NOOP")
 	case CmdLogout:
-		err := sc.lc.command(sc, nil, "LOGOUT")
+		err := sc.logout()
 		sc.disconnect()
 		return err
 	}
