@@ -94,23 +94,33 @@ func Parse(raw []byte, opt Options) (*Message, error) {
 	m.StoredSize = int64(len(stored))
 	m.RFCSize = m.StoredSize + countBareLF(stored)
 
-	top := scanMessage(stored, opt.MaxDepth+1)
+	if err := m.split(byteText(stored), endings, opt); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// split stores the rows of the stored form in m.Parts (the spec 2.3
+// layout when it rebuilds to exactly stored, else a flat one) and parses
+// the top-level header.
+func (m *Message) split(stored text, endings lineEndings, opt Options) error {
+	top := scanText(stored, opt.MaxDepth+1)
 	if endings != endingsMixed {
 		if parts, ok := splitStructured(stored, top, opt.MaxDepth, opt.MaxRowSize); ok && rebuildsTo(parts, stored) {
 			m.Parts, m.Structured = parts, true
 		}
 	}
 	if m.Parts == nil {
-		m.Parts = splitFlat(stored, opt.MaxRowSize)
+		m.Parts = splitFlatText(stored, opt.MaxRowSize)
 		if !rebuildsTo(m.Parts, stored) && len(m.Parts) > 2 {
-			m.Parts = splitAllBody(stored, opt.MaxRowSize)
+			m.Parts = splitAllBodyText(stored, opt.MaxRowSize)
 		}
 		if !rebuildsTo(m.Parts, stored) {
-			return nil, fmt.Errorf("message: flat layout does not rebuild (%d bytes)", len(stored))
+			return fmt.Errorf("message: flat layout does not rebuild (%d bytes)", stored.Len())
 		}
 	}
 	m.parseHeader(stored, top)
-	return m, nil
+	return nil
 }
 
 // cutLine splits data after its first LF.
@@ -149,14 +159,15 @@ func parseFromLineDate(line string) time.Time {
 }
 
 // parseHeader records the top-level header fields for the caches.
-func (m *Message) parseHeader(stored []byte, top *entity) {
-	block := stored[top.Start:top.HdrEnd]
+func (m *Message) parseHeader(stored text, top *entity) {
+	start, end := top.Start, top.HdrEnd
 	if !top.HeaderOK && !top.HasBlank {
 		// no usable header: take the lines up to the first blank line
-		if i := bytes.Index(stored, []byte("\n\n")); i >= 0 {
-			block = stored[:i+1]
+		if i := indexBlankLine(stored); i >= 0 {
+			start, end = 0, i+1
 		}
 	}
+	block := stored.Bytes(start, end)
 	m.header = parseHeaderList(block)
 	m.media = top.Media
 	if !m.media.Explicit {

@@ -32,14 +32,19 @@ type entity struct {
 
 // scanner holds the text and limits of one scan.
 type scanner struct {
-	data     []byte
+	data     text
 	maxLevel int
 }
 
 // scanMessage scans a whole message (header, body, MIME tree).
 func scanMessage(data []byte, maxLevel int) *entity {
+	return scanText(byteText(data), maxLevel)
+}
+
+// scanText is scanMessage for a text in memory or in a spool file.
+func scanText(data text, maxLevel int) *entity {
 	s := scanner{data: data, maxLevel: maxLevel}
-	return s.entity(0, len(data), 0, textPlain())
+	return s.entity(0, data.Len(), 0, textPlain())
 }
 
 // entity scans data[start:end] as an entity whose Content-Type defaults to
@@ -57,7 +62,7 @@ func (s *scanner) entity(start, end, level int, def mediaType) *entity {
 	}
 	e.Media = def
 	e.Media.Explicit = false
-	if ct := detectContentType(s.data[start:e.HdrEnd]); ct.Found {
+	if ct := detectContentType(s.data.Bytes(start, e.HdrEnd)); ct.Found {
 		e.Media = ct.Media
 	}
 	if !e.HasBlank {
@@ -78,17 +83,21 @@ func (s *scanner) entity(start, end, level int, def mediaType) *entity {
 
 // scanHeader finds the end of the header block starting at start: the
 // blank line (RFC 5322 §2.1) or the end of the entity.
-func scanHeader(data []byte, start, end int) (hdrEnd, bodyStart int, hasBlank, ok bool) {
+//
+// Only the first maxFieldPeek bytes of a line decide whether it is a field
+// line, so a long line in a spooled message is not read whole.
+func scanHeader(data text, start, end int) (hdrEnd, bodyStart int, hasBlank, ok bool) {
 	ok = true
 	for pos := start; pos < end; {
-		lineEnd, next := lineAt(data, pos, end)
-		content := data[pos:lineEnd]
-		if n := len(content); n > 0 && content[n-1] == '\r' {
-			content = content[:n-1]
+		le, next := lineEnd(data, pos, end)
+		n := le - pos
+		if n > 0 && data.At(le-1) == '\r' {
+			n--
 		}
+		content := data.Bytes(pos, pos+min(n, maxFieldPeek))
 		switch {
-		case len(content) == 0:
-			if lineEnd == end {
+		case n == 0:
+			if le == end {
 				// a lone CR at the very end: not a blank line
 				return pos, pos, false, false
 			}
@@ -122,6 +131,10 @@ func isFieldLine(line []byte) bool {
 	return i < len(line) && line[i] == ':'
 }
 
+// maxFieldPeek is how much of a header line scanHeader looks at: more than
+// any field name (RFC 5322 §2.1.1 limits a line to 998 characters).
+const maxFieldPeek = 64 << 10
+
 // lineAt returns the end of the line starting at pos (the index of its LF,
 // or end) and the start of the next line.
 func lineAt(data []byte, pos, end int) (lineEnd, next int) {
@@ -148,15 +161,12 @@ func (s *scanner) multipart(e *entity) {
 	boundary := []byte("--" + e.Media.Params["boundary"])
 	var delims []delimiter
 	for pos := e.BodyStart; pos < e.End; {
-		lineEnd, next := lineAt(s.data, pos, e.End)
-		line := s.data[pos:lineEnd]
-		if bytes.HasPrefix(line, boundary) {
-			if d, ok := parseDelimiter(line[len(boundary):]); ok {
-				d.start, d.next, d.hasLF = pos, next, lineEnd < e.End
-				delims = append(delims, d)
-				if d.close {
-					break
-				}
+		le, next := lineEnd(s.data, pos, e.End)
+		if d, ok := delimiterAt(s.data, pos, le, boundary); ok {
+			d.start, d.next, d.hasLF = pos, next, le < e.End
+			delims = append(delims, d)
+			if d.close {
+				break
 			}
 		}
 		pos = next
@@ -198,6 +208,47 @@ func (s *scanner) multipart(e *entity) {
 	}
 }
 
+// delimiterAt parses the line data[pos:lineEnd] as a delimiter line of
+// boundary ("--" and the boundary). Lines longer than a peek are checked
+// in slices, so a long line of a spooled message is never read whole.
+func delimiterAt(data text, pos, lineEnd int, boundary []byte) (delimiter, bool) {
+	n := lineEnd - pos
+	if n < len(boundary) {
+		return delimiter{}, false
+	}
+	const peek = 256
+	head := data.Bytes(pos, min(lineEnd, pos+len(boundary)+peek))
+	if !bytes.HasPrefix(head, boundary) {
+		return delimiter{}, false
+	}
+	if len(head) == n {
+		return parseDelimiter(head[len(boundary):])
+	}
+	// A long line: the delimiter's "--" and transport padding, then
+	// possibly a CR before the LF.
+	var d delimiter
+	at := pos + len(boundary)
+	if data.At(at) == '-' && data.At(at+1) == '-' {
+		d.close = true
+		at += 2
+	}
+	end := lineEnd
+	if data.At(end-1) == '\r' {
+		end--
+	}
+	for at < end {
+		chunk := data.Bytes(at, min(end, at+fileWindow))
+		for _, b := range chunk {
+			if b != ' ' && b != '\t' {
+				return d, false
+			}
+		}
+		at += len(chunk)
+	}
+	d.padded = true
+	return d, true
+}
+
 // parseDelimiter checks what follows "--boundary" on a line: an optional
 // "--" (close delimiter), then only transport padding (RFC 2046 §5.1.1).
 func parseDelimiter(rest []byte) (delimiter, bool) {
@@ -220,9 +271,9 @@ func parseDelimiter(rest []byte) (delimiter, bool) {
 
 // breakStart returns where the line break ending just before lineStart
 // begins (lineStart-1 for LF, lineStart-2 for CRLF).
-func breakStart(data []byte, lineStart int) int {
+func breakStart(data text, lineStart int) int {
 	i := lineStart - 1
-	if i > 0 && data[i-1] == '\r' {
+	if i > 0 && data.At(i-1) == '\r' {
 		i--
 	}
 	return i

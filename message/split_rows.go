@@ -1,7 +1,5 @@
 package message
 
-import "bytes"
-
 // DefaultMaxRowSize is the most bytes one body row (a leaf body, prologue or
 // epilogue: dbmail_mimeparts.data) holds; a longer text unit is written as
 // several consecutive body rows with the same part_key and part_depth and
@@ -36,21 +34,31 @@ const minRowCut = 2
 // after a LF when one lies in the second half of the window (rows of whole
 // lines), else at exactly maxRow bytes. A text of at most maxRow bytes,
 // including an empty one, is one row.
-func cutRows(text []byte, maxRow int) [][]byte {
-	if maxRow <= 0 || len(text) <= maxRow {
-		return [][]byte{text}
+func cutRows(data []byte, maxRow int) [][]byte {
+	ranges := cutRanges(byteText(data), 0, len(data), maxRow)
+	out := make([][]byte, len(ranges))
+	for i, r := range ranges {
+		out[i] = data[r[0]:r[1]]
 	}
-	out := make([][]byte, 0, len(text)/maxRow+1)
-	for len(text) > maxRow {
+	return out
+}
+
+// cutRanges is cutRows for text[start:end], as ranges of the text.
+func cutRanges(t text, start, end, maxRow int) [][2]int {
+	if maxRow <= 0 || end-start <= maxRow {
+		return [][2]int{{start, end}}
+	}
+	out := make([][2]int, 0, (end-start)/maxRow+1)
+	for end-start > maxRow {
 		at := maxRow
-		if i := bytes.LastIndexByte(text[:maxRow], '\n'); i >= maxRow/minRowCut {
-			at = i + 1
+		if i := t.LastIndexByte(start, start+maxRow, '\n'); i >= 0 && i-start >= maxRow/minRowCut {
+			at = i - start + 1
 		}
-		out = append(out, text[:at])
-		text = text[at:]
+		out = append(out, [2]int{start, start + at})
+		start += at
 	}
-	if len(text) > 0 {
-		out = append(out, text)
+	if end > start {
+		out = append(out, [2]int{start, end})
 	}
 	return out
 }
@@ -61,11 +69,14 @@ func cutRows(text []byte, maxRow int) [][]byte {
 // would not rebuild once the body is cut (a header with a boundary
 // parameter makes the reader close that boundary after more than two
 // rows).
-func splitAllBody(data []byte, maxRow int) []Part {
-	rows := cutRows(data, maxRow)
-	parts := make([]Part, len(rows))
-	for i, r := range rows {
-		parts[i] = Part{Key: 1, Depth: 0, Order: i, Data: r}
+func splitAllBody(data []byte, maxRow int) []Part { return splitAllBodyText(byteText(data), maxRow) }
+
+func splitAllBodyText(data text, maxRow int) []Part {
+	ranges := cutRanges(data, 0, data.Len(), maxRow)
+	parts := make([]Part, len(ranges))
+	for i, r := range ranges {
+		parts[i] = data.Row(r[0], r[1])
+		parts[i].Key, parts[i].Depth, parts[i].Order = 1, 0, i
 	}
 	return parts
 }

@@ -425,7 +425,7 @@ func (s *StructureScanner) finish(j int, end int64, m mark) {
 	if f.inHeader || end < f.bodyStart {
 		// the header section as scanHeader sees it in [start, end)
 		h := f.hdr[:end-f.start]
-		he, bs, blank, ok := scanHeader(h, 0, len(h))
+		he, bs, blank, ok := scanHeader(byteText(h), 0, len(h))
 		if !blank {
 			bs = len(h)
 			if !ok {
