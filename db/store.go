@@ -101,7 +101,7 @@ func (db *DB) StoreMessage(ctx context.Context, m *message.Message, internalDate
 	if len(targets) == 0 {
 		return 0, nil, fmt.Errorf("store message: no target mailbox: %w", ErrInvalid)
 	}
-	if db.Dialect == Postgres && len(targets) == 1 && db.Store.MessagePartHash != 2 {
+	if db.Dialect == Postgres && len(targets) == 1 && db.Store.MessagePartHash != 2 && !m.Spooled() {
 		return db.storeOnePostgres(ctx, m, internalDate, targets[0])
 	}
 	err = db.InTx(ctx, func(tx *Tx) error {
@@ -349,7 +349,7 @@ func physCaches(m *message.Message, internalDate time.Time) (date, envelope stri
 func (tx *Tx) storePhysmessage(ctx context.Context, m *message.Message, internalDate time.Time) (int64, error) {
 	db := tx.db
 	date, envelope, refs := physCaches(m, internalDate)
-	if db.Dialect == Postgres && db.Store.MessagePartHash != 2 {
+	if db.Dialect == Postgres && db.Store.MessagePartHash != 2 && !m.Spooled() {
 		fields, err := tx.headerFields(ctx, m.HeaderCache(internalDate))
 		if err != nil {
 			return 0, err
@@ -423,6 +423,9 @@ func (tx *Tx) insertRows(ctx context.Context, prefix string, rows [][]any) error
 // storeParts stores the parts' bytes, reusing identical existing rows per
 // [DBMAIL] message_part_hash (spec 2.4): one lookup for all hashes, a byte
 // comparison in SQL only for candidates, then one insert per new part.
+// Rows of a spooled message (Part.Src) are read from the spool into one
+// reused buffer each time they are needed, and inserted one per statement
+// (spooledParts).
 func (tx *Tx) storeParts(ctx context.Context, parts []message.Part) ([]int64, error) {
 	db := tx.db
 	size := db.QuoteIdent("size")
@@ -432,10 +435,16 @@ func (tx *Tx) storeParts(ctx context.Context, parts []message.Part) ([]int64, er
 		hash string
 		size int
 	}
+	sp := &spooledParts{}
 	want := map[key][]int{}
-	for i, p := range parts {
-		hashes[i] = db.partHash(p.Data)
-		k := key{hashes[i], len(p.Data)}
+	for i := range parts {
+		p := &parts[i]
+		data, err := sp.load(p)
+		if err != nil {
+			return nil, err
+		}
+		hashes[i] = db.partHash(data)
+		k := key{hashes[i], int(p.Len())}
 		want[k] = append(want[k], i)
 	}
 	if db.Store.MessagePartHash != 2 {
@@ -474,8 +483,12 @@ func (tx *Tx) storeParts(ctx context.Context, parts []message.Part) ([]int64, er
 					continue
 				}
 				if db.Store.MessagePartHash == 0 {
+					data, err := sp.load(&parts[idx[0]])
+					if err != nil {
+						return nil, err
+					}
 					var same int
-					if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM {mimeparts} WHERE id = ? AND data = ?`, c.id, parts[idx[0]].Data).Scan(&same); err != nil {
+					if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM {mimeparts} WHERE id = ? AND data = ?`, c.id, data).Scan(&same); err != nil {
 						return nil, fmt.Errorf("compare mimepart: %w", err)
 					}
 					if same == 0 {
@@ -489,31 +502,46 @@ func (tx *Tx) storeParts(ctx context.Context, parts []message.Part) ([]int64, er
 			uniq = uniq[n:]
 		}
 	}
-	var fresh []int // parts to insert, first occurrence of each distinct part
+	var fresh, freshLazy []int // parts to insert, first occurrence of each distinct part
 	for i, p := range parts {
 		if ids[i] != 0 {
 			continue
 		}
 		first := true
 		if db.Store.MessagePartHash != 2 {
-			first = want[key{hashes[i], len(p.Data)}][0] == i
+			first = want[key{hashes[i], int(p.Len())}][0] == i
 		}
-		if first {
+		switch {
+		case !first:
+		case p.Lazy():
+			freshLazy = append(freshLazy, i)
+		default:
 			fresh = append(fresh, i)
+		}
+	}
+	got := func(i int, id int64) {
+		ids[i] = id
+		if db.Store.MessagePartHash != 2 {
+			for _, j := range want[key{hashes[i], int(parts[i].Len())}] {
+				ids[j] = id // the same part twice in one message
+			}
 		}
 	}
 	if err := tx.insertMany(ctx, `INSERT INTO {mimeparts} (hash, data, `+size+`) VALUES `, "id", len(fresh),
 		func(k int) []any { i := fresh[k]; return []any{hashes[i], parts[i].Data, len(parts[i].Data)} },
-		func(k int, id int64) {
-			i := fresh[k]
-			ids[i] = id
-			if db.Store.MessagePartHash != 2 {
-				for _, j := range want[key{hashes[i], len(parts[i].Data)}] {
-					ids[j] = id // the same part twice in one message
-				}
-			}
-		}); err != nil {
+		func(k int, id int64) { got(fresh[k], id) }); err != nil {
 		return nil, fmt.Errorf("insert mimeparts: %w", err)
+	}
+	for _, i := range freshLazy {
+		data, err := sp.load(&parts[i])
+		if err != nil {
+			return nil, err
+		}
+		id, err := tx.Insert(ctx, `INSERT INTO {mimeparts} (hash, data, `+size+`) VALUES (?, ?, ?)`, "id", hashes[i], data, len(data))
+		if err != nil {
+			return nil, fmt.Errorf("insert mimepart of %d bytes: %w", len(data), err)
+		}
+		got(i, id)
 	}
 	return ids, nil
 }

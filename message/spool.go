@@ -326,3 +326,14 @@ func copyCRLFToLF(w io.Writer, r io.Reader) error {
 	}
 	return nil
 }
+
+// Spooled reports whether some rows of m are still in its spool file
+// (ParseSpool); the store then reads and inserts them one at a time.
+func (m *Message) Spooled() bool {
+	for i := range m.Parts {
+		if m.Parts[i].Lazy() {
+			return true
+		}
+	}
+	return false
+}
