@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -19,8 +20,35 @@ type appendState struct {
 	tag    string
 	mb     *db.Mailbox
 	rights db.Rights
-	data   []*bytes.Buffer
+	data   []appendData
 	err    error // a refusal decided at announcement time
+}
+
+// appendData is where one message literal went: memory, or a spool file
+// when it was announced bigger than message.SpoolThreshold (the store then
+// reads it in rows and the session's memory stays bounded).
+type appendData struct {
+	buf   *bytes.Buffer
+	spool *message.Spool
+}
+
+// close releases the spool files of the literals; st may be nil.
+func (st *appendState) close() {
+	if st == nil {
+		return
+	}
+	for _, d := range st.data {
+		if d.spool != nil {
+			d.spool.Close()
+		}
+	}
+	st.data = nil
+}
+
+// dropAppends abandons the APPEND in progress, if any.
+func (s *Session) dropAppends() {
+	s.appends.close()
+	s.appends = nil
 }
 
 // onLiteral decides on an announced literal (RFC 3501 §7.5; RFC 7888
@@ -44,6 +72,7 @@ func (s *Session) onLiteral(li LiteralInfo) {
 		return
 	}
 	if li.Index == 0 || s.appends == nil || s.appends.tag != li.Tag {
+		s.dropAppends()
 		s.appends = &appendState{tag: li.Tag}
 		s.appends.err = s.query(func(ctx context.Context, d *db.DB) error {
 			var err error
@@ -59,17 +88,32 @@ func (s *Session) onLiteral(li LiteralInfo) {
 	}
 	if err := s.appends.err; err != nil {
 		_ = s.p.RejectLiteral()
-		s.appends = nil
+		s.dropAppends()
 		cmd := &Command{Tag: li.Tag, Name: "APPEND"}
 		s.mailboxError(cmd, err)
 		return
 	}
-	buf := &bytes.Buffer{}
-	buf.Grow(int(min(li.Size, 1<<20)))
-	s.appends.data = append(s.appends.data, buf)
-	if err := s.p.AcceptLiteral(buf); err != nil {
+	var d appendData
+	var sink io.Writer
+	if li.Size > message.SpoolThreshold {
+		sp, err := message.NewSpool("")
+		if err != nil {
+			s.log.Error("append spool", "err", err)
+			_ = s.p.RejectLiteral()
+			s.dropAppends()
+			s.tagged(li.Tag, "NO", "SERVERBUG", "cannot receive the message")
+			return
+		}
+		d.spool, sink = sp, sp
+	} else {
+		d.buf = &bytes.Buffer{}
+		d.buf.Grow(int(li.Size))
+		sink = d.buf
+	}
+	s.appends.data = append(s.appends.data, d)
+	if err := s.p.AcceptLiteral(sink); err != nil {
 		_ = s.p.RejectLiteral()
-		s.appends = nil
+		s.dropAppends()
 		s.tagged(li.Tag, "BAD", "", "literal refused")
 		return
 	}
@@ -85,7 +129,7 @@ func (s *Session) literalFailed(err error) {
 	if s.appends != nil {
 		tag = s.appends.tag
 	}
-	s.appends = nil
+	s.dropAppends()
 	s.log.Warn("imap literal failed", "err", err)
 	s.tagged(tag, "BAD", "", "literal data failed")
 }
@@ -97,7 +141,9 @@ func (s *Session) cmdAppend(cmd *Command) {
 	a := cmd.Args.(*AppendArgs)
 	st := s.appends
 	s.appends = nil
+	defer st.close()
 	if st == nil || st.tag != cmd.Tag {
+		st.close()
 		st = &appendState{tag: cmd.Tag}
 		err := s.query(func(ctx context.Context, d *db.DB) error {
 			var err error
@@ -115,12 +161,26 @@ func (s *Session) cmdAppend(cmd *Command) {
 	var uids []uint32
 	for i, msg := range a.Messages {
 		data := msg.Data
+		var spool *message.Spool
 		if msg.Streamed {
 			if i >= len(st.data) {
 				s.bad(cmd, "message literal missing")
 				return
 			}
-			data = st.data[i].Bytes()
+			if spool = st.data[i].spool; spool == nil {
+				data = st.data[i].buf.Bytes()
+			}
+		}
+		if spool != nil && msg.Binary {
+			// literal8 is rewritten in memory (rare, and the
+			// rewrite needs the whole message).
+			var err error
+			if data, err = spool.Bytes(); err != nil {
+				s.discard(st.mb.ID, uids)
+				s.fail(cmd, err)
+				return
+			}
+			spool = nil
 		}
 		if msg.Binary {
 			data = encodeBinaryParts(data)
@@ -132,12 +192,19 @@ func (s *Session) cmdAppend(cmd *Command) {
 			s.no(cmd, "UNKNOWN-CTE", "binary content with NUL octets cannot be stored")
 			return
 		}
-		if len(data) == 0 {
+		if spool == nil && len(data) == 0 {
 			s.discard(st.mb.ID, uids)
 			s.no(cmd, "", "empty message")
 			return
 		}
-		parsed, err := message.Parse(data, message.Options{MaxDepth: message.DefaultMaxDepth})
+		opt := message.Options{MaxDepth: message.DefaultMaxDepth}
+		var parsed *message.Message
+		var err error
+		if spool != nil {
+			parsed, err = message.ParseSpool(spool, opt)
+		} else {
+			parsed, err = message.Parse(data, opt)
+		}
 		if err != nil {
 			s.discard(st.mb.ID, uids)
 			s.no(cmd, "PARSE", "message could not be parsed")

@@ -131,12 +131,13 @@ func (s *Session) handleEvent(ev Event) {
 	case EventCommand:
 		cmd, err := s.p.Command()
 		s.runCommand(cmd, err)
+		s.dropAppends() // literals of a command that did not run
 		s.p.CommandDone()
 	case EventLiteral:
 		s.onLiteral(s.p.Literal())
 	case EventLiteralTooBig:
 		li := s.p.Literal()
-		s.appends = nil
+		s.dropAppends()
 		s.tagged(li.Tag, "NO", "TOOBIG", "literal too big")
 	case EventLineTooLong:
 		s.tagged(s.p.LineTag(), "BAD", "", "command line too long")
@@ -285,6 +286,7 @@ func (s *Session) OnClose(reason server.CloseReason) {
 		s.idle = nil
 	}
 	s.unselect()
+	s.dropAppends() // a disconnect mid-literal
 }
 
 // setState records the RFC 3501 state for the dispatcher and the dump.
