@@ -45,9 +45,14 @@ type Sorter interface {
 type SortEnv struct {
 	// DB is the handle the delivery runs on (a worker's connection in a
 	// daemon); a Sorter queries through it.
-	DB           *db.DB
-	Message      *message.Message
-	Raw          []byte
+	DB      *db.DB
+	Message *message.Message
+	// Raw is the message as received; nil for a spooled message
+	// (DeliverSpool) until LoadRaw reads it.
+	Raw []byte
+	// LoadRaw returns Raw, reading a spooled message into memory first;
+	// a Sorter that needs the bytes calls it (nil: Raw is complete).
+	LoadRaw      func() ([]byte, error)
 	EnvelopeFrom string
 	EnvelopeTo   string
 	Mailbox      string // the implicit-keep mailbox chosen so far
@@ -106,6 +111,43 @@ func (d *Deliverer) Deliver(ctx context.Context, raw []byte, envelopeFrom string
 	if err != nil {
 		return nil, fmt.Errorf("parse message: %w", err)
 	}
+	return d.deliver(ctx, m, &rawMessage{b: raw}, envelopeFrom, rcpts)
+}
+
+// DeliverSpool is Deliver for a message received into a spool (LMTP DATA
+// beyond message.SpoolThreshold): it is split with message.ParseSpool and
+// stored row by row, so the delivery costs bounded memory. Only a Sieve
+// script that runs, a redirect or a forward reads the whole message into
+// memory, as they need it whole. The spool must stay open until Deliver
+// returns.
+func (d *Deliverer) DeliverSpool(ctx context.Context, sp *message.Spool, envelopeFrom string, rcpts []Recipient) ([]Result, error) {
+	m, err := message.ParseSpool(sp, message.Options{MaxDepth: 64, DefaultCharset: d.Opt.DefaultCharset})
+	if err != nil {
+		return nil, fmt.Errorf("parse message: %w", err)
+	}
+	return d.deliver(ctx, m, &rawMessage{spool: sp}, envelopeFrom, rcpts)
+}
+
+// rawMessage is the message as received, for the consumers that need its
+// bytes whole (Sieve, redirects, forwards); a spooled message is read into
+// memory on the first such use only.
+type rawMessage struct {
+	b     []byte
+	spool *message.Spool
+}
+
+func (r *rawMessage) bytes() ([]byte, error) {
+	if r.b == nil && r.spool != nil {
+		b, err := r.spool.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		r.b = b
+	}
+	return r.b, nil
+}
+
+func (d *Deliverer) deliver(ctx context.Context, m *message.Message, raw *rawMessage, envelopeFrom string, rcpts []Recipient) ([]Result, error) {
 	idate := m.FromLineDate
 	if idate.IsZero() {
 		idate = time.Now()
@@ -190,7 +232,7 @@ func (d *Deliverer) Deliver(ctx context.Context, raw []byte, envelopeFrom string
 // For an ordinary delivery (no mailbox given) the user's INBOX is read
 // with the filters, in one query, and returned in *inbox (nil when the
 // user has none yet).
-func (d *Deliverer) route(ctx context.Context, userID int64, r Recipient, m *message.Message, raw []byte, from string, inbox **db.Mailbox) ([]KeepTo, DSN, error) {
+func (d *Deliverer) route(ctx context.Context, userID int64, r Recipient, m *message.Message, raw *rawMessage, from string, inbox **db.Mailbox) ([]KeepTo, DSN, error) {
 	if r.Force {
 		return []KeepTo{{Mailbox: r.Mailbox}}, DSNDelivered, nil
 	}
@@ -218,7 +260,7 @@ func (d *Deliverer) route(ctx context.Context, userID int64, r Recipient, m *mes
 		}
 	}
 	if d.Sorter != nil {
-		res, err := d.Sorter.Sort(ctx, userID, SortEnv{DB: d.DB, Message: m, Raw: raw, EnvelopeFrom: from, EnvelopeTo: r.Address, Mailbox: box})
+		res, err := d.Sorter.Sort(ctx, userID, SortEnv{DB: d.DB, Message: m, Raw: raw.b, LoadRaw: raw.bytes, EnvelopeFrom: from, EnvelopeTo: r.Address, Mailbox: box})
 		if err != nil {
 			// A failing script keeps the message (spec 6.6 step 4).
 			d.Log.Warn("sieve failed, keeping message", "user", userID, "err", err)
@@ -228,7 +270,11 @@ func (d *Deliverer) route(ctx context.Context, userID int64, r Recipient, m *mes
 			return nil, DSNRejected, fmt.Errorf("rejected by filter: %s", res.Reject)
 		}
 		for _, to := range res.Redirect {
-			if err := d.Mailer.Send(ctx, senderOr(from, d.Opt.Postmaster), []string{to}, raw); err != nil {
+			b, err := raw.bytes()
+			if err == nil {
+				err = d.Mailer.Send(ctx, senderOr(from, d.Opt.Postmaster), []string{to}, b)
+			}
+			if err != nil {
 				d.Log.Error("sieve redirect failed", "to", to, "err", err)
 			}
 		}
@@ -267,14 +313,18 @@ func (d *Deliverer) isDuplicate(ctx context.Context, mailboxID int64, m *message
 // forward sends the message to the external targets of each recipient's
 // aliases after the local deliveries (spec 6.6 step 9). A failed forward
 // makes the recipient a temporary failure.
-func (d *Deliverer) forward(ctx context.Context, raw []byte, from string, rcpts []Recipient, results []Result) {
+func (d *Deliverer) forward(ctx context.Context, raw *rawMessage, from string, rcpts []Recipient, results []Result) {
 	sender := senderOr(from, d.Opt.Postmaster)
 	for i, r := range rcpts {
 		if r.Resolution == nil || results[i].DSN.Class != Success {
 			continue
 		}
 		for _, t := range r.Resolution.Forwards {
-			if err := Forward(ctx, d.Mailer, sender, t, raw, time.Now()); err != nil {
+			b, err := raw.bytes()
+			if err == nil {
+				err = Forward(ctx, d.Mailer, sender, t, b, time.Now())
+			}
+			if err != nil {
 				d.Log.Error("forward failed", "recipient", r.Address, "target", t, "err", err)
 				results[i].DSN, results[i].Err = DSNForwardFail, err
 			}

@@ -122,6 +122,13 @@ func (s *SieveSorter) Sort(ctx context.Context, userID int64, env SortEnv) (*Sor
 		s.Log.Error("sieve script does not compile, keeping message", "user", userID, "script", name, "err", err)
 		return keep, nil
 	}
+	if env.Raw == nil && env.LoadRaw != nil {
+		// A spooled message: the script sees the whole message, as
+		// for one received in memory.
+		if env.Raw, err = env.LoadRaw(); err != nil {
+			return nil, fmt.Errorf("sieve: %w", err)
+		}
+	}
 	now := s.now()
 	senv := newSieveEnv(ctx, d, userID, env, s.Opt.DefaultCharset, now)
 	res, err := sc.Run(ctx, senv)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/delivery"
+	"github.com/dbmail-go/dbmail/message"
 	"github.com/dbmail-go/dbmail/server"
 )
 
@@ -75,6 +76,8 @@ type session struct {
 	from    string
 	rcpts   []recipient
 	data    bytes.Buffer
+	spool   *message.Spool // DATA beyond message.SpoolThreshold, instead of data
+	size    int64          // bytes of DATA so far
 	tooBig  bool
 	errors  int
 	stopped bool // STARTTLS or QUIT: ignore the rest of the input
@@ -122,13 +125,13 @@ func (s *session) event(ev Event) error {
 		if s.tooBig {
 			return nil
 		}
-		if s.p.MaxMessage > 0 && int64(s.data.Len()+len(ev.Data)) > s.p.MaxMessage {
+		if s.p.MaxMessage > 0 && s.size+int64(len(ev.Data)) > s.p.MaxMessage {
 			s.tooBig = true
-			s.data.Reset()
+			s.dropData()
 			return nil
 		}
-		s.data.Write(ev.Data)
-		return nil
+		s.size += int64(len(ev.Data))
+		return s.storeData(ev.Data)
 	case EventDataEnd:
 		return s.endData()
 	case EventLineTooLong:
@@ -195,10 +198,57 @@ func (s *session) countError() error {
 
 func (s *session) reset() {
 	s.hasFrom, s.from, s.rcpts, s.tooBig = false, "", nil, false
+	s.dropData()
+}
+
+// dropData forgets the message data received so far.
+func (s *session) dropData() {
 	s.data.Reset()
 	if s.data.Cap() > 1<<20 {
 		s.data = bytes.Buffer{} // give a big buffer back
 	}
+	if s.spool != nil {
+		s.spool.Close()
+		s.spool = nil
+	}
+	s.size = 0
+}
+
+// storeData keeps a chunk of (dot-unstuffed) message data: in memory up
+// to message.SpoolThreshold, then in a spool file, so a big message costs
+// bounded memory. The Return-Path field (spec 2.2) goes into the spool
+// with the first bytes; its line ending is that of the message's first
+// line within them.
+func (s *session) storeData(b []byte) error {
+	if s.spool == nil && s.data.Len()+len(b) <= message.SpoolThreshold {
+		s.data.Write(b)
+		return nil
+	}
+	if s.spool == nil {
+		sp, err := message.NewSpool("")
+		if err != nil {
+			return s.spoolFailed(err)
+		}
+		s.spool = sp
+		if _, err := sp.Write(delivery.PrependHeader(s.data.Bytes(), "Return-Path", "<"+s.from+">")); err != nil {
+			return s.spoolFailed(err)
+		}
+		s.data.Reset()
+	}
+	if _, err := s.spool.Write(b); err != nil {
+		return s.spoolFailed(err)
+	}
+	return nil
+}
+
+// spoolFailed ends the connection when DATA cannot be kept (a full
+// disk): the client sees no reply and retries later (RFC 5321 §4.2.5,
+// nothing was accepted).
+func (s *session) spoolFailed(err error) error {
+	s.c.Logger().Error("lmtp spool", "err", err)
+	s.dropData()
+	s.reply("421 4.3.0 %s Temporary failure, closing connection", s.p.Hostname)
+	return server.CloseWith(server.CloseServiceUnavailable, err)
 }
 
 // cmdLHLO answers with the extensions (RFC 2033 §4.1, RFC 1869).
@@ -409,7 +459,10 @@ func (s *session) endData() error {
 		}
 		return nil
 	}
-	raw := delivery.PrependHeader(s.data.Bytes(), "Return-Path", "<"+s.from+">")
+	var raw []byte
+	if s.spool == nil {
+		raw = delivery.PrependHeader(s.data.Bytes(), "Return-Path", "<"+s.from+">")
+	}
 	rcpts := make([]delivery.Recipient, len(s.rcpts))
 	for i, r := range s.rcpts {
 		rcpts[i] = delivery.Recipient{Address: r.addr, Resolution: r.res}
@@ -419,7 +472,11 @@ func (s *session) endData() error {
 		dl := *s.p.Deliverer
 		dl.DB = s.p.DB.On(conn)
 		var err error
-		results, err = dl.Deliver(ctx, raw, s.from, rcpts)
+		if s.spool != nil {
+			results, err = dl.DeliverSpool(ctx, s.spool, s.from, rcpts)
+		} else {
+			results, err = dl.Deliver(ctx, raw, s.from, rcpts)
+		}
 		return err
 	})
 	if err != nil {
@@ -457,4 +514,4 @@ func (s *session) OnShutdown() {
 	s.reply("421 4.3.2 %s Service shutting down", s.p.Hostname)
 }
 
-func (s *session) OnClose(server.CloseReason) {}
+func (s *session) OnClose(server.CloseReason) { s.dropData() }
