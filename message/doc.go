@@ -64,6 +64,23 @@
 // fetches a big body row in slices passes the first slice to Row and the
 // rest to Append.
 //
+// # Big messages: the spool
+//
+// A daemon receives a message bigger than SpoolThreshold (1 MiB; an IMAP
+// APPEND literal, LMTP DATA) into a Spool, an unlinked temporary file in
+// os.TempDir() ($TMPDIR), instead of memory. ParseSpool gives the same
+// rows, sizes and caches as Parse of the same bytes (TestParseSpool*),
+// reading the file in 64 KiB slices: it converts a CRLF message into a
+// second spool file (the stored form), scans and splits it through the
+// same code as Parse (a text read through a window instead of a []byte),
+// keeps header blocks in memory and leaves every body row in the file
+// (Part.Src, Off, Size; Part.Load reads it). The data layer reads each
+// row just before it hashes or inserts it, so parsing and storing a
+// message holds a few buffers of at most MaxRowSize whatever its size.
+// Header blocks are held whole: a message that is (almost) all header
+// costs its header size. The message must not be used after its spool is
+// closed.
+//
 // # Deliberate differences from DBMail
 //
 //   - A leaf part whose body is empty after its blank line gets a size-0
