@@ -96,6 +96,9 @@ func (s *Session) onLiteral(li LiteralInfo) {
 	var d appendData
 	var sink io.Writer
 	if li.Size > message.SpoolThreshold {
+		// A big literal goes to a spool file, not memory; when none can
+		// be made the command fails before the client sends the data
+		// (RFC 3501 §7.5; SERVERBUG, RFC 5530 §3).
 		sp, err := message.NewSpool("")
 		if err != nil {
 			s.log.Error("append spool", "err", err)

@@ -24,6 +24,7 @@ const spoolBuf = 64 << 10
 // nothing is left on disk whatever happens to the process; Close releases
 // it. A Spool is used by one goroutine.
 type Spool struct {
+	dir string
 	f   *os.File
 	w   *bufio.Writer
 	n   int64
@@ -41,7 +42,7 @@ func NewSpool(dir string) (*Spool, error) {
 		f.Close()
 		return nil, fmt.Errorf("message: unlink spool: %w", err)
 	}
-	return &Spool{f: f, w: bufio.NewWriterSize(f, spoolBuf)}, nil
+	return &Spool{dir: dir, f: f, w: bufio.NewWriterSize(f, spoolBuf)}, nil
 }
 
 // Write appends message bytes. After a failure every later Write fails too.
@@ -153,7 +154,7 @@ func ParseSpool(s *Spool, opt Options) (*Message, error) {
 	endings := st.endings()
 	var stored *fileText
 	if endings == endingsCRLF {
-		lf, err := NewSpool("")
+		lf, err := NewSpool(s.dir)
 		if err != nil {
 			return nil, err
 		}
