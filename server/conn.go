@@ -46,6 +46,7 @@ type Conn struct {
 	since   time.Time
 	sess    Session
 	peekFn  func(fd uintptr) bool
+	ctlFn   func(fd uintptr) // c.control, bound once
 
 	lastActive atomic.Int64 // unix nanoseconds of the last input or callback end
 	bytesIn    atomic.Uint64
@@ -53,6 +54,7 @@ type Conn struct {
 	flags      atomic.Uint32
 	closeReq   atomic.Uint32 // CloseReason asked for by Close
 	depth      atomic.Int32  // commands queued, not yet done
+	parkState  atomic.Uint32 // parkRunning, parkParked, parkKicked
 
 	mu     sync.Mutex // guards info, ctx, cancel, logger
 	info   connInfo
@@ -70,6 +72,10 @@ type Conn struct {
 	peekN  int
 	peekE  syscall.Errno
 	probe  [1]byte
+	noPark bool        // wait on the goroutine (ServeConn, or arming failed)
+	timer  *time.Timer // idle deadline while parked; kicks
+	ctlErr error
+	ps     parkSys
 }
 
 type connInfo struct {
@@ -95,6 +101,9 @@ func newConn(s *Server, nc net.Conn, kind string, id uint64, now time.Time) *Con
 			c.sockRaw = rc
 			c.raw = rc
 			c.peekFn = c.peek
+			if canPark {
+				c.ctlFn = c.control
+			}
 		}
 	}
 	return c
@@ -263,11 +272,15 @@ func (c *Conn) Close(reason CloseReason) {
 	c.interrupt(0)
 }
 
-// interrupt sets flags and makes a pending wait for input return at once
-// (an expired read deadline), so the loop sees them without polling.
+// interrupt sets flags and makes the loop see them without polling: a
+// parked connection is resumed (kick), a pending wait for input returns at
+// once (an expired read deadline).
 func (c *Conn) interrupt(f uint32) {
 	if f != 0 {
 		c.flags.Or(f)
+	}
+	if canPark {
+		c.kick()
 	}
 	_ = c.sock.SetReadDeadline(aLongTimeAgo)
 }

@@ -13,46 +13,87 @@ import (
 	"github.com/dbmail-go/dbmail/server/logging"
 )
 
-// serve drives the connection until it closes (README.md, "Goroutine
-// model"). It is the only goroutine that reads, writes, or calls the
-// Session.
+// serve drives the connection until it closes or parks (README.md,
+// "Goroutine model"). At any time at most one goroutine reads, writes, or
+// calls the Session: this one, or after parking the one kick started.
 func (c *Conn) serve() {
-	reason := c.run()
-	c.finish(reason)
+	reason, parked := c.start()
+	if !parked {
+		c.finish(reason)
+	}
 }
 
-func (c *Conn) run() (reason CloseReason) {
-	defer func() {
-		if p := recover(); p != nil {
-			c.Logger().Error("panic in session", "panic", p, "stack", string(debug.Stack()))
-			reason = CloseProtocolError
-		}
-	}()
+// run serves the connection on the calling goroutine until it closes
+// (ServeConn: no parking).
+func (c *Conn) run() CloseReason {
+	c.noPark = true
+	reason, _ := c.start()
+	return reason
+}
+
+// start greets (after the TLS handshake of an implicit-TLS listener) and
+// runs the loop.
+func (c *Conn) start() (reason CloseReason, parked bool) {
+	defer c.recoverPanic(&reason)
 	if c.kind == kindTLS {
 		if r := c.handshake(); r != CloseNone {
-			return r
+			return r, false
 		}
 	}
 	c.sess = c.srv.proto.NewSession(c)
 	if err := c.sess.Greet(); err != nil {
 		_ = c.Flush()
-		return c.errReason(err, CloseServiceUnavailable)
+		return c.errReason(err, CloseServiceUnavailable), false
 	}
 	if r := c.afterCallback(); r != CloseNone {
-		return r
+		return r, false
 	}
+	return c.loop()
+}
+
+// recoverPanic, deferred, turns a panic in a session callback into a
+// protocol-error close.
+func (c *Conn) recoverPanic(reason *CloseReason) {
+	if p := recover(); p != nil {
+		c.Logger().Error("panic in session", "panic", p, "stack", string(debug.Stack()))
+		*reason = CloseProtocolError
+	}
+}
+
+// loop handles flags and input until the connection closes (parked false)
+// or parks (parked true: the goroutine must end without touching c).
+func (c *Conn) loop() (reason CloseReason, parked bool) {
 	for {
 		if r := c.handleFlags(); r != CloseNone {
-			return r
+			return r, false
 		}
+		park := c.parkable()
 		deadline := c.deadline()
-		_ = c.sock.SetReadDeadline(deadline)
+		if park {
+			_ = c.sock.SetReadDeadline(time.Time{}) // the timer keeps the deadline
+		} else {
+			_ = c.sock.SetReadDeadline(deadline)
+		}
 		if c.flags.Load() != 0 || c.closeReq.Load() != 0 {
 			continue // raced with Wake/Close: handle before waiting
 		}
 		var r CloseReason
 		again := true
 		switch tc, isTLS := c.nc.(*tls.Conn); {
+		case park:
+			// Nothing to read: give the goroutine up (the idle cost of a
+			// connection is then its heap only).
+			ready, err := c.pollNow()
+			switch {
+			case err != nil:
+				r, again = c.readFailed(err)
+			case ready:
+				r, again = c.readOnce()
+			case !time.Now().Before(deadline):
+				r, again = c.timedOut(), false
+			case c.park(deadline):
+				return CloseNone, true
+			}
 		case c.raw != nil:
 			// Wait for input holding no buffer (idle connections cost no
 			// read buffer).
@@ -67,7 +108,7 @@ func (c *Conn) run() (reason CloseReason) {
 			r, again = c.readOnce()
 		}
 		if !again {
-			return r
+			return r, false
 		}
 	}
 }
@@ -155,12 +196,7 @@ func (c *Conn) readFailed(err error) (CloseReason, bool) {
 		if time.Now().Before(c.deadline()) {
 			return CloseNone, true // the timeout was lengthened by a reload
 		}
-		c.sess.OnTimeout()
-		_ = c.Flush()
-		if c.authed {
-			return CloseTimeout, false
-		}
-		return CloseLoginTimeout, false
+		return c.timedOut(), false
 	}
 	if errors.Is(err, io.EOF) {
 		return CloseEOF, false
@@ -170,6 +206,16 @@ func (c *Conn) readFailed(err error) (CloseReason, bool) {
 	}
 	c.Logger().Debug("read failed", "err", err)
 	return CloseReadError, false
+}
+
+// timedOut says goodbye to a client idle past its deadline.
+func (c *Conn) timedOut() CloseReason {
+	c.sess.OnTimeout()
+	_ = c.Flush()
+	if c.authed {
+		return CloseTimeout
+	}
+	return CloseLoginTimeout
 }
 
 // handleFlags runs the work other goroutines asked for.
@@ -248,6 +294,7 @@ func (c *Conn) errReason(err error, def CloseReason) CloseReason {
 
 // finish closes the socket, tells the session and the server.
 func (c *Conn) finish(reason CloseReason) {
+	c.stopTimer()
 	c.releaseOut()
 	_ = c.nc.Close()
 	c.srv.limiter.release(c.ip) // the slot is free once the socket is

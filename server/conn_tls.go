@@ -27,6 +27,7 @@ func (c *Conn) handshake() CloseReason {
 	if cfg == nil {
 		return CloseTLSError
 	}
+	c.disarm() // a TLS connection waits on its goroutine: no parking
 	tc := tls.Server(c.nc, cfg)
 	timeout := c.srv.settings().LoginTimeout
 	_ = c.sock.SetDeadline(time.Now().Add(timeout))

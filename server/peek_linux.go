@@ -14,13 +14,10 @@ const canPeek = true
 // taking a buffer: a one-byte MSG_PEEK|MSG_DONTWAIT recv into the Conn's
 // probe byte. It returns false (wait for readiness) only on EAGAIN; data,
 // end of stream and errors all end the wait, and the following Read reports
-// them. It does not allocate.
+// them. peekN and peekE record the probe's result. It does not allocate.
 func (c *Conn) peek(fd uintptr) bool {
 	n, _, e := syscall.Syscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&c.probe[0])), 1,
 		syscall.MSG_PEEK|syscall.MSG_DONTWAIT, 0, 0)
-	if e == syscall.EAGAIN || e == syscall.EWOULDBLOCK {
-		return false
-	}
 	c.peekN, c.peekE = int(n), e
-	return true
+	return e != syscall.EAGAIN && e != syscall.EWOULDBLOCK
 }

@@ -64,6 +64,7 @@ type Server struct {
 	draining   chan struct{} // closed when shutdown begins
 	drainOnce  sync.Once
 	stopOnce   sync.Once
+	poll       poller // epoll set of parked connections (Linux)
 
 	mu        sync.Mutex
 	conns     map[uint64]*Conn
@@ -311,9 +312,11 @@ func (s *Server) shutdown() {
 		for _, c := range left {
 			c.closeReq.CompareAndSwap(uint32(CloseNone), uint32(CloseServerShutdown))
 			_ = c.sock.Close()
+			c.interrupt(0) // a parked connection is not woken by its socket closing
 		}
 		s.connWG.Wait()
 	}
+	s.stopPoller()
 	s.baseCancel()
 	s.refuseWG.Wait()
 	for _, l := range ls {
