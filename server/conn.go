@@ -155,9 +155,36 @@ func (c *Conn) Logger() *slog.Logger {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.logger == nil {
-		c.logger = c.srv.log.With(logging.KeySession, c.id)
+		c.logger = slog.New(&sessionHandler{h: c.srv.log.Handler(), id: c.id})
 	}
 	return c.logger
+}
+
+// sessionHandler adds the session id to each record when it is logged,
+// not when the logger is made: slog's With would copy the handler chain
+// with the id pre-rendered into every connection's Logger, which an idle
+// connection would keep (README.md, "Memory per connection").
+type sessionHandler struct {
+	h  slog.Handler
+	id uint64
+}
+
+func (s *sessionHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return s.h.Enabled(ctx, l)
+}
+
+func (s *sessionHandler) Handle(ctx context.Context, r slog.Record) error {
+	r = r.Clone()
+	r.AddAttrs(slog.Uint64(logging.KeySession, s.id))
+	return s.h.Handle(ctx, r)
+}
+
+func (s *sessionHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return s.h.WithAttrs(append([]slog.Attr{slog.Uint64(logging.KeySession, s.id)}, as...))
+}
+
+func (s *sessionHandler) WithGroup(name string) slog.Handler {
+	return s.h.WithAttrs([]slog.Attr{slog.Uint64(logging.KeySession, s.id)}).WithGroup(name)
 }
 
 // Tracer returns the protocol tracer configured for the server.
@@ -166,7 +193,9 @@ func (c *Conn) Tracer() logging.Tracer {
 }
 
 // Context is cancelled when the connection closes or the server stops
-// waiting for it; pool jobs of this session run under it.
+// waiting for it, for work the session does on its own goroutine (FETCH
+// rendering, SEARCH). Query jobs run under a context derived from the
+// server's, which ends on the same events while the Query waits.
 func (c *Conn) Context() context.Context {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -26,7 +26,11 @@ func (c *Conn) query(fn JobFunc, urgent bool) error {
 	if p == nil {
 		return ErrNoPool
 	}
-	ctx, cancel := context.WithCancelCause(c.Context())
+	// The job's context derives from the server's, not from Context(): the
+	// connection cannot close while its own goroutine waits here, and a
+	// child of the connection's context would leave it holding a cancel
+	// registry (and a Done channel) for the rest of its idle life.
+	ctx, cancel := context.WithCancelCause(c.srv.baseCtx)
 	defer cancel(nil)
 	stop := c.watchDisconnect(cancel)
 	submit := p.Submit
