@@ -72,10 +72,14 @@ type Conn struct {
 	peekN  int
 	peekE  syscall.Errno
 	probe  [1]byte
-	noPark bool        // wait on the goroutine (ServeConn, or arming failed)
-	timer  *time.Timer // idle deadline while parked; kicks
+	noPark bool // wait on the goroutine (ServeConn, or arming failed)
+	timed  bool // has been in the server's parkTimers
 	ctlErr error
 	ps     parkSys
+
+	// Guarded by the server's parkTimers.mu.
+	parkDue int64 // idle deadline while parked, unix nanoseconds
+	parkIdx int   // index in the timer heap; -1 when not in it
 }
 
 type connInfo struct {
@@ -85,7 +89,7 @@ type connInfo struct {
 }
 
 func newConn(s *Server, nc net.Conn, kind string, id uint64, now time.Time) *Conn {
-	c := &Conn{srv: s, nc: nc, sock: nc, id: id, kind: kind, since: now}
+	c := &Conn{srv: s, nc: nc, sock: nc, id: id, kind: kind, since: now, parkIdx: -1}
 	c.lastActive.Store(now.UnixNano())
 	if a := nc.RemoteAddr(); a != nil {
 		c.peer = a.String()

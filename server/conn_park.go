@@ -1,6 +1,8 @@
 package server
 
 import (
+	"container/heap"
+	"sync"
 	"time"
 )
 
@@ -38,12 +40,8 @@ func (c *Conn) park(deadline time.Time) bool {
 		c.noPark = true
 		return false
 	}
-	d := time.Until(deadline)
-	if c.timer == nil {
-		c.timer = time.AfterFunc(d, c.kick)
-	} else {
-		c.timer.Reset(d)
-	}
+	c.srv.parkTimers.set(c, deadline.UnixNano())
+	c.timed = true
 	if c.parkState.CompareAndSwap(parkRunning, parkParked) {
 		return true
 	}
@@ -85,10 +83,114 @@ func (c *Conn) resumeLoop() (reason CloseReason, parked bool) {
 	return c.loop()
 }
 
-// stopTimer stops the idle timer of a parked life (the timer would keep the
-// closed connection reachable until it fired).
+// stopTimer takes a closing connection out of the idle timers (they would
+// keep it reachable until its deadline).
 func (c *Conn) stopTimer() {
-	if c.timer != nil {
-		c.timer.Stop()
+	if c.timed {
+		c.srv.parkTimers.remove(c)
 	}
+}
+
+// parkTimers fires the idle deadlines of parked connections from one
+// runtime timer set to the earliest of them: no timer per connection and
+// no periodic wake-up. Connections stay in the heap while they run (their
+// entry is moved when they park again, removed when they close); a kick at
+// an outdated deadline only makes the connection look again.
+type parkTimers struct {
+	mu    sync.Mutex
+	h     timerHeap
+	timer *time.Timer
+	next  int64 // unix nanoseconds the timer is set for; 0: not set
+}
+
+// set (re)places c's entry at due (unix nanoseconds).
+func (t *parkTimers) set(c *Conn, due int64) {
+	t.mu.Lock()
+	c.parkDue = due
+	if c.parkIdx >= 0 {
+		heap.Fix(&t.h, c.parkIdx)
+	} else {
+		heap.Push(&t.h, c)
+	}
+	t.rearm()
+	t.mu.Unlock()
+}
+
+// remove takes c's entry out, if it has one.
+func (t *parkTimers) remove(c *Conn) {
+	t.mu.Lock()
+	if c.parkIdx >= 0 {
+		heap.Remove(&t.h, c.parkIdx)
+	}
+	t.mu.Unlock()
+}
+
+// rearm sets the timer for the earliest entry unless it already fires
+// before it; t.mu held.
+func (t *parkTimers) rearm() {
+	if len(t.h) == 0 {
+		return
+	}
+	due := t.h[0].parkDue
+	if t.next != 0 && t.next <= due {
+		return
+	}
+	t.next = due
+	d := time.Duration(due - time.Now().UnixNano())
+	if t.timer == nil {
+		t.timer = time.AfterFunc(d, t.fire)
+	} else {
+		t.timer.Reset(d)
+	}
+}
+
+// fire kicks every connection whose deadline has come.
+func (t *parkTimers) fire() {
+	now := time.Now().UnixNano()
+	var due []*Conn
+	t.mu.Lock()
+	t.next = 0
+	for len(t.h) > 0 && t.h[0].parkDue <= now {
+		due = append(due, heap.Pop(&t.h).(*Conn))
+	}
+	t.rearm()
+	t.mu.Unlock()
+	for _, c := range due {
+		c.kick()
+	}
+}
+
+// stop ends the timer (server shutdown, no connection left).
+func (t *parkTimers) stop() {
+	t.mu.Lock()
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	t.next = 0
+	t.mu.Unlock()
+}
+
+// timerHeap is a min-heap of connections by parkDue (container/heap).
+type timerHeap []*Conn
+
+func (h timerHeap) Len() int           { return len(h) }
+func (h timerHeap) Less(i, j int) bool { return h[i].parkDue < h[j].parkDue }
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].parkIdx, h[j].parkIdx = i, j
+}
+
+func (h *timerHeap) Push(x any) {
+	c := x.(*Conn)
+	c.parkIdx = len(*h)
+	*h = append(*h, c)
+}
+
+func (h *timerHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	c.parkIdx = -1
+	return c
 }

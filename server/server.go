@@ -64,7 +64,8 @@ type Server struct {
 	draining   chan struct{} // closed when shutdown begins
 	drainOnce  sync.Once
 	stopOnce   sync.Once
-	poll       poller // epoll set of parked connections (Linux)
+	poll       poller     // epoll set of parked connections (Linux)
+	parkTimers parkTimers // idle deadlines of parked connections
 
 	mu        sync.Mutex
 	conns     map[uint64]*Conn
@@ -317,6 +318,7 @@ func (s *Server) shutdown() {
 		s.connWG.Wait()
 	}
 	s.stopPoller()
+	s.parkTimers.stop()
 	s.baseCancel()
 	s.refuseWG.Wait()
 	for _, l := range ls {
