@@ -32,6 +32,10 @@ type echoProto struct {
 	closed       chan closeEvent
 	queries      chan error
 	queryOnClose atomic.Bool // OnClose runs a pool job (like closing an authlog row)
+	// overlaps counts callbacks that began while another callback of the
+	// same session ran: the server must run a session on one goroutine at
+	// a time (parking and resuming included).
+	overlaps atomic.Int32
 }
 
 type closeEvent struct {
@@ -68,14 +72,25 @@ type echoSession struct {
 	c    *Conn
 	p    *echoProto
 	line []byte
+	busy atomic.Int32
+}
+
+// enter marks a callback running; the returned leave unmarks it.
+func (s *echoSession) enter() (leave func()) {
+	if s.busy.Add(1) != 1 {
+		s.p.overlaps.Add(1)
+	}
+	return func() { s.busy.Add(-1) }
 }
 
 func (s *echoSession) Greet() error {
+	defer s.enter()()
 	_, err := s.c.WriteString("* OK echo ready\r\n")
 	return err
 }
 
 func (s *echoSession) OnData(b []byte) error {
+	defer s.enter()()
 	var cmds []string
 	max := s.c.Limits().MaxLineLength
 	for len(b) > 0 {
@@ -194,13 +209,23 @@ func (s *echoSession) run(line string) (bool, error) {
 }
 
 func (s *echoSession) OnWake() error {
+	defer s.enter()()
 	_, err := s.c.WriteString("* WAKE\r\n")
 	return err
 }
 
-func (s *echoSession) OnTimeout()  { s.c.WriteString("* BYE timeout\r\n") }
-func (s *echoSession) OnShutdown() { s.c.WriteString("* BYE shutdown\r\n") }
+func (s *echoSession) OnTimeout() {
+	defer s.enter()()
+	s.c.WriteString("* BYE timeout\r\n")
+}
+
+func (s *echoSession) OnShutdown() {
+	defer s.enter()()
+	s.c.WriteString("* BYE shutdown\r\n")
+}
+
 func (s *echoSession) OnClose(r CloseReason) {
+	defer s.enter()()
 	if s.p.queryOnClose.Load() {
 		s.p.queries <- s.c.Query(func(ctx context.Context, conn *sql.Conn) error {
 			_, err := conn.ExecContext(ctx, "SELECT 1")
