@@ -1,15 +1,13 @@
 package imap4
 
 import (
-	"sync/atomic"
 	"time"
 )
 
 // idleState is an IDLE in progress (RFC 2177).
 type idleState struct {
-	cmd       *Command
-	keepalive *time.Timer
-	due       atomic.Bool // the keepalive timer fired
+	cmd *Command
+	due time.Time // next keepalive
 }
 
 // RFC 2177 §3 IDLE: pending updates, "+ idling", then every change the
@@ -20,25 +18,24 @@ func (s *Session) cmdIdle(cmd *Command) {
 		s.fail(cmd, s.lastErr())
 		return
 	}
-	st := &idleState{cmd: cmd}
+	st := &idleState{cmd: cmd, due: time.Now().Add(s.cfg.IdleKeepalive)}
 	s.idle = st
 	s.enc.Raw("+ idling").CRLF()
 	s.p.SetMode(ModeIdle)
-	wake := s.c.Wake
-	st.keepalive = time.AfterFunc(s.cfg.IdleKeepalive, func() {
-		st.due.Store(true)
-		wake()
-	})
+	// The server's shared timer wakes the session: an idling session keeps
+	// no timer of its own (server/README.md, "Goroutine model").
+	s.c.WakeAt(st.due)
 }
 
 // idleWake runs on OnWake while idling: keepalive if due.
 func (s *Session) idleWake() {
 	st := s.idle
-	if st == nil || !st.due.Swap(false) {
+	if st == nil || time.Now().Before(st.due) {
 		return
 	}
 	s.enc.StatusLine("*", "OK", "", "Still here")
-	st.keepalive.Reset(s.cfg.IdleKeepalive)
+	st.due = time.Now().Add(s.cfg.IdleKeepalive)
+	s.c.WakeAt(st.due)
 }
 
 // endIdle finishes IDLE on "DONE" (or a bad line, spec 6.2).
@@ -49,7 +46,7 @@ func (s *Session) endIdle(done bool) {
 		return
 	}
 	s.idle = nil
-	st.keepalive.Stop()
+	s.c.WakeAt(time.Time{})
 	if !done {
 		s.bad(st.cmd, "Expecting DONE")
 		return

@@ -282,8 +282,7 @@ func (s *Session) OnShutdown() {
 // OnClose implements server.Session.
 func (s *Session) OnClose(reason server.CloseReason) {
 	if s.idle != nil {
-		s.idle.keepalive.Stop()
-		s.idle = nil
+		s.idle = nil // the server drops the connection's WakeAt
 	}
 	s.unselect()
 	s.dropAppends() // a disconnect mid-literal

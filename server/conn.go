@@ -73,13 +73,10 @@ type Conn struct {
 	peekE  syscall.Errno
 	probe  [1]byte
 	noPark bool // wait on the goroutine (ServeConn, or arming failed)
-	timed  bool // has been in the server's parkTimers
 	ctlErr error
 	ps     parkSys
-
-	// Guarded by the server's parkTimers.mu.
-	parkDue int64 // idle deadline while parked, unix nanoseconds
-	parkIdx int   // index in the timer heap; -1 when not in it
+	parkT  timerEntry // idle deadline while parked (Server.parkTimers)
+	wakeT  timerEntry // WakeAt (Server.wakeTimers)
 }
 
 type connInfo struct {
@@ -89,7 +86,9 @@ type connInfo struct {
 }
 
 func newConn(s *Server, nc net.Conn, kind string, id uint64, now time.Time) *Conn {
-	c := &Conn{srv: s, nc: nc, sock: nc, id: id, kind: kind, since: now, parkIdx: -1}
+	c := &Conn{srv: s, nc: nc, sock: nc, id: id, kind: kind, since: now}
+	c.parkT = timerEntry{c: c, idx: -1}
+	c.wakeT = timerEntry{c: c, idx: -1}
 	c.lastActive.Store(now.UnixNano())
 	if a := nc.RemoteAddr(); a != nil {
 		c.peer = a.String()
@@ -293,6 +292,19 @@ func (c *Conn) Pipelined() int { return int(c.depth.Load()) }
 // Wake asks the connection's goroutine to call Session.OnWake soon, even
 // while it waits for input. Safe from any goroutine; wake-ups coalesce.
 func (c *Conn) Wake() { c.interrupt(flagWake) }
+
+// WakeAt asks for Session.OnWake at t (or as soon as possible after it), as
+// if Wake were called then; a later call replaces t, a zero t cancels.
+// Connections share one timer (README.md, "Goroutine model"), so a session
+// that needs a periodic wake-up (IMAP IDLE keepalive) keeps no timer of
+// its own. Safe from any goroutine.
+func (c *Conn) WakeAt(t time.Time) {
+	if t.IsZero() {
+		c.srv.wakeTimers.remove(&c.wakeT)
+		return
+	}
+	c.srv.wakeTimers.set(&c.wakeT, t.UnixNano())
+}
 
 // Close asks for the connection to be closed with reason after the current
 // callback returns (output written so far is flushed first). Safe from any

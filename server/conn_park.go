@@ -40,8 +40,7 @@ func (c *Conn) park(deadline time.Time) bool {
 		c.noPark = true
 		return false
 	}
-	c.srv.parkTimers.set(c, deadline.UnixNano())
-	c.timed = true
+	c.srv.parkTimers.set(&c.parkT, deadline.UnixNano())
 	if c.parkState.CompareAndSwap(parkRunning, parkParked) {
 		return true
 	}
@@ -83,85 +82,93 @@ func (c *Conn) resumeLoop() (reason CloseReason, parked bool) {
 	return c.loop()
 }
 
-// stopTimer takes a closing connection out of the idle timers (they would
-// keep it reachable until its deadline).
+// stopTimer takes a closing connection out of the server's timers (they
+// would keep it reachable until its deadline).
 func (c *Conn) stopTimer() {
-	if c.timed {
-		c.srv.parkTimers.remove(c)
-	}
+	c.srv.parkTimers.remove(&c.parkT)
+	c.srv.wakeTimers.remove(&c.wakeT)
 }
 
-// parkTimers fires the idle deadlines of parked connections from one
-// runtime timer set to the earliest of them: no timer per connection and
-// no periodic wake-up. Connections stay in the heap while they run (their
-// entry is moved when they park again, removed when they close); a kick at
-// an outdated deadline only makes the connection look again.
-type parkTimers struct {
+// connTimers fires per-connection deadlines (parked connections' idle
+// deadlines; WakeAt) from one runtime timer set to the earliest of them:
+// no timer per connection and no periodic wake-up. An entry stays in the
+// heap until its time comes, it is moved, or the connection closes; the
+// action on an outdated deadline must be harmless (a kick only makes the
+// connection look again).
+type connTimers struct {
 	mu    sync.Mutex
 	h     timerHeap
 	timer *time.Timer
 	next  int64 // unix nanoseconds the timer is set for; 0: not set
+	fire  func(c *Conn)
 }
 
-// set (re)places c's entry at due (unix nanoseconds).
-func (t *parkTimers) set(c *Conn, due int64) {
+// timerEntry is a connection's place in one connTimers; guarded by its mu.
+type timerEntry struct {
+	c   *Conn
+	due int64 // unix nanoseconds
+	idx int   // index in the heap; -1 when not in it
+}
+
+// set (re)places e at due (unix nanoseconds).
+func (t *connTimers) set(e *timerEntry, due int64) {
 	t.mu.Lock()
-	c.parkDue = due
-	if c.parkIdx >= 0 {
-		heap.Fix(&t.h, c.parkIdx)
+	e.due = due
+	if e.idx >= 0 {
+		heap.Fix(&t.h, e.idx)
 	} else {
-		heap.Push(&t.h, c)
+		heap.Push(&t.h, e)
 	}
 	t.rearm()
 	t.mu.Unlock()
 }
 
-// remove takes c's entry out, if it has one.
-func (t *parkTimers) remove(c *Conn) {
+// remove takes e out, if it is in.
+func (t *connTimers) remove(e *timerEntry) {
 	t.mu.Lock()
-	if c.parkIdx >= 0 {
-		heap.Remove(&t.h, c.parkIdx)
+	if e.idx >= 0 {
+		heap.Remove(&t.h, e.idx)
 	}
 	t.mu.Unlock()
 }
 
 // rearm sets the timer for the earliest entry unless it already fires
 // before it; t.mu held.
-func (t *parkTimers) rearm() {
+func (t *connTimers) rearm() {
 	if len(t.h) == 0 {
 		return
 	}
-	due := t.h[0].parkDue
+	due := t.h[0].due
 	if t.next != 0 && t.next <= due {
 		return
 	}
 	t.next = due
 	d := time.Duration(due - time.Now().UnixNano())
 	if t.timer == nil {
-		t.timer = time.AfterFunc(d, t.fire)
+		t.timer = time.AfterFunc(d, t.expire)
 	} else {
 		t.timer.Reset(d)
 	}
 }
 
-// fire kicks every connection whose deadline has come.
-func (t *parkTimers) fire() {
+// expire runs the action of every entry whose time has come.
+func (t *connTimers) expire() {
 	now := time.Now().UnixNano()
 	var due []*Conn
 	t.mu.Lock()
 	t.next = 0
-	for len(t.h) > 0 && t.h[0].parkDue <= now {
-		due = append(due, heap.Pop(&t.h).(*Conn))
+	for len(t.h) > 0 && t.h[0].due <= now {
+		due = append(due, heap.Pop(&t.h).(*timerEntry).c)
 	}
 	t.rearm()
 	t.mu.Unlock()
 	for _, c := range due {
-		c.kick()
+		t.fire(c)
 	}
 }
 
 // stop ends the timer (server shutdown, no connection left).
-func (t *parkTimers) stop() {
+func (t *connTimers) stop() {
 	t.mu.Lock()
 	if t.timer != nil {
 		t.timer.Stop()
@@ -170,27 +177,27 @@ func (t *parkTimers) stop() {
 	t.mu.Unlock()
 }
 
-// timerHeap is a min-heap of connections by parkDue (container/heap).
-type timerHeap []*Conn
+// timerHeap is a min-heap of entries by due (container/heap).
+type timerHeap []*timerEntry
 
 func (h timerHeap) Len() int           { return len(h) }
-func (h timerHeap) Less(i, j int) bool { return h[i].parkDue < h[j].parkDue }
+func (h timerHeap) Less(i, j int) bool { return h[i].due < h[j].due }
 func (h timerHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].parkIdx, h[j].parkIdx = i, j
+	h[i].idx, h[j].idx = i, j
 }
 
 func (h *timerHeap) Push(x any) {
-	c := x.(*Conn)
-	c.parkIdx = len(*h)
-	*h = append(*h, c)
+	e := x.(*timerEntry)
+	e.idx = len(*h)
+	*h = append(*h, e)
 }
 
 func (h *timerHeap) Pop() any {
 	old := *h
-	c := old[len(old)-1]
+	e := old[len(old)-1]
 	old[len(old)-1] = nil
 	*h = old[:len(old)-1]
-	c.parkIdx = -1
-	return c
+	e.idx = -1
+	return e
 }

@@ -65,7 +65,8 @@ type Server struct {
 	drainOnce  sync.Once
 	stopOnce   sync.Once
 	poll       poller     // epoll set of parked connections (Linux)
-	parkTimers parkTimers // idle deadlines of parked connections
+	parkTimers connTimers // idle deadlines of parked connections: kick
+	wakeTimers connTimers // Conn.WakeAt: Wake
 
 	mu        sync.Mutex
 	conns     map[uint64]*Conn
@@ -100,6 +101,8 @@ func New(cfg Config, proto Protocol, opts Options) (*Server, error) {
 		conns:    make(map[uint64]*Conn),
 	}
 	s.baseCtx, s.baseCancel = context.WithCancel(context.Background())
+	s.parkTimers.fire = (*Conn).kick
+	s.wakeTimers.fire = (*Conn).Wake
 	if err := s.applyTLS(cfg.TLS); err != nil {
 		return nil, err
 	}
@@ -319,6 +322,7 @@ func (s *Server) shutdown() {
 	}
 	s.stopPoller()
 	s.parkTimers.stop()
+	s.wakeTimers.stop()
 	s.baseCancel()
 	s.refuseWG.Wait()
 	for _, l := range ls {
