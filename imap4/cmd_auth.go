@@ -97,7 +97,7 @@ func (s *Session) cmdStartTLS(cmd *Command) {
 	// RFC 3501 §6.2.1: anything the client pipelined after STARTTLS is
 	// discarded (no plaintext command injection).
 	s.tls = true
-	s.p = NewParser(s.cfg.Limits)
+	s.p = newSharedParser(s.proto.lim)
 }
 
 // RFC 3501 §6.2.3 LOGIN.

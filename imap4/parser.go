@@ -145,18 +145,18 @@ type LiteralInfo struct {
 // fed arbitrary splits of the input stream. All state lives here; it is
 // not safe for concurrent use.
 type Parser struct {
-	lim   Limits
-	state parserState
-	mode  Mode
+	lim     *Limits // read-only, may be shared by many parsers
+	state   parserState
+	mode    Mode
+	inQuote bool
+	escape  bool
 
 	cmd       []byte // the command being assembled (lines and buffered literals)
 	lineStart int    // offset of the current line in cmd
 	lits      []literal
-	inQuote   bool
-	escape    bool
 	depth     int
 
-	head      cmdHead
+	head      *cmdHead // while a command with literals is parsed; nil otherwise
 	info      LiteralInfo
 	litRemain int64
 	sink      io.Writer
@@ -174,11 +174,18 @@ type Parser struct {
 
 // NewParser returns a parser with the given limits (zero fields default).
 func NewParser(lim Limits) *Parser {
-	return &Parser{lim: lim.withDefaults()}
+	l := lim.withDefaults()
+	return newSharedParser(&l)
+}
+
+// newSharedParser returns a parser reading limits (defaults applied) that
+// other parsers share: a session keeps no copy of its own.
+func newSharedParser(lim *Limits) *Parser {
+	return &Parser{lim: lim}
 }
 
 // Limits returns the effective limits.
-func (p *Parser) Limits() Limits { return p.lim }
+func (p *Parser) Limits() Limits { return *p.lim }
 
 // SetMode switches how the next line is read (ModeIdle after answering
 // "+ idling", ModeAuth after sending an AUTHENTICATE challenge).
@@ -475,7 +482,7 @@ func (p *Parser) announce(a literalAnnouncement) Event {
 		}
 	}
 	if info.Message {
-		p.head.msgs = info.Index + 1
+		p.cmdHead().msgs = info.Index + 1
 	}
 	switch {
 	case len(p.lits) >= p.lim.MaxLiterals:
@@ -517,10 +524,18 @@ type cmdHead struct {
 	scanFromLi int // APPEND: how many literals precede scanFrom
 }
 
+// cmdHead returns the command's head cache, made on the first literal.
+func (p *Parser) cmdHead() *cmdHead {
+	if p.head == nil {
+		p.head = new(cmdHead)
+	}
+	return p.head
+}
+
 // classify parses the command up to the literal announced at the end of
 // cmd: it returns *pendingString, *pendingMessage or *SyntaxError.
 func (p *Parser) classify() error {
-	h := &p.head
+	h := p.cmdHead()
 	switch {
 	case h.known && !h.append:
 		return &pendingString{tag: h.tag, name: h.name, uid: h.uid}
@@ -631,7 +646,7 @@ func (p *Parser) feedLiteral(b []byte) (int, error) {
 }
 
 func (p *Parser) endLiteral() {
-	if p.head.append {
+	if p.head != nil && p.head.append {
 		p.head.scanFrom, p.head.scanFromLi = len(p.cmd), len(p.lits)
 	}
 	p.sink = nil
@@ -698,7 +713,7 @@ func (p *Parser) resetCommand() {
 	p.inQuote, p.escape = false, false
 	p.depth = 0
 	p.sink = nil
-	p.head = cmdHead{}
+	p.head = nil
 }
 
 // reset prepares for the next command.

@@ -47,6 +47,7 @@ type Config struct {
 // server.Protocol and makes one Session per connection.
 type Protocol struct {
 	cfg Config
+	lim *Limits // cfg.Limits with defaults, shared by every session's Parser
 }
 
 // NewProtocol returns the IMAP protocol for the server core.
@@ -66,7 +67,8 @@ func NewProtocol(cfg Config) *Protocol {
 	if cfg.Version == "" {
 		cfg.Version = "3.5.6"
 	}
-	return &Protocol{cfg: cfg}
+	lim := cfg.Limits.withDefaults()
+	return &Protocol{cfg: cfg, lim: &lim}
 }
 
 // Hub returns the protocol's change-notification hub.

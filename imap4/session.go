@@ -77,7 +77,7 @@ func newSession(p *Protocol, c *server.Conn) *Session {
 		proto: p,
 		cfg:   &p.cfg,
 		c:     c,
-		p:     NewParser(p.cfg.Limits),
+		p:     newSharedParser(p.lim),
 		// Responses go straight into the connection's output buffer,
 		// which the server core takes from a pool per callback and
 		// returns after flushing (server/README.md "Memory per
