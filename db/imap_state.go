@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
 
 // IMAPMailboxSeqs returns mailboxes.seq (HIGHESTMODSEQ, spec 2.15) for the
@@ -128,30 +127,6 @@ func (db *DB) IMAPVanished(ctx context.Context, mailboxID int64, since uint64) (
 			return nil, fmt.Errorf("vanished of mailbox %d: %w", mailboxID, err)
 		}
 		out = append(out, uid)
-	}
-	return out, rows.Err()
-}
-
-// IMAPMailboxKeywords returns the distinct keywords of the visible
-// messages of a mailbox, in first-seen order case-insensitively
-// deduplicated (PERMANENTFLAGS, spec 2.12).
-func (db *DB) IMAPMailboxKeywords(ctx context.Context, mailboxID int64) ([]string, error) {
-	rows, err := db.Query(ctx, `SELECT DISTINCT k.keyword FROM {keywords} k JOIN {messages} m ON m.message_idnr = k.message_idnr WHERE m.mailbox_idnr = ? AND m.status < 2 ORDER BY k.keyword`, mailboxID)
-	if err != nil {
-		return nil, fmt.Errorf("keywords of mailbox %d: %w", mailboxID, err)
-	}
-	defer rows.Close()
-	var out []string
-	seen := map[string]bool{}
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("keywords of mailbox %d: %w", mailboxID, err)
-		}
-		if l := strings.ToLower(k); !seen[l] {
-			seen[l] = true
-			out = append(out, k)
-		}
 	}
 	return out, rows.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -66,10 +67,30 @@ func loadSnapshot(ctx context.Context, d *db.DB, mailboxID int64, known uint64, 
 	if sn.keywords, err = d.Keywords(ctx, mailboxID); err != nil {
 		return nil, err
 	}
-	if sn.kwList, err = d.IMAPMailboxKeywords(ctx, mailboxID); err != nil {
-		return nil, err
-	}
+	sn.kwList = keywordList(sn.keywords)
 	return sn, nil
+}
+
+// keywordList is the distinct keywords of a mailbox's visible messages
+// for FLAGS and PERMANENTFLAGS (spec 2.12): sorted, deduplicated
+// case-insensitively (the first spelling in sort order wins). It is taken
+// from the per-message keywords the snapshot already read, saving a query
+// per snapshot.
+func keywordList(kws map[int64][]string) []string {
+	var all []string
+	for _, ks := range kws {
+		all = append(all, ks...)
+	}
+	sort.Strings(all)
+	seen := make(map[string]bool, len(all))
+	out := all[:0]
+	for _, k := range all {
+		if l := strings.ToLower(k); !seen[l] {
+			seen[l] = true
+			out = append(out, k)
+		}
+	}
+	return slices.Clip(out)
 }
 
 // metaOf builds a MsgMeta from a database row; recent is the session's
