@@ -27,7 +27,15 @@ type Options struct {
 	// Reload re-reads dbmail.conf on SIGHUP; nil keeps the running config
 	// and only reopens log files and reloads TLS certificates.
 	Reload func() (Config, error)
+	// ParkAfter is how long a connection waits for input on its own
+	// goroutine before it parks (README.md, "Goroutine model"): a busy
+	// client's next command then costs no epoll arming and no new
+	// goroutine. 0 means DefaultParkAfter; negative parks at once.
+	ParkAfter time.Duration
 }
+
+// DefaultParkAfter is Options.ParkAfter when it is zero.
+const DefaultParkAfter = time.Second
 
 // LogControl is implemented by *logging.Output.
 type LogControl interface {
@@ -312,9 +320,14 @@ func (s *Server) shutdown() {
 	if !waitTimeout(&s.connWG, s.settings().ShutdownGrace) {
 		left := s.sessions()
 		s.log.Warn("grace period over, closing sessions", "count", len(left))
-		s.baseCancel()
+		// The close reason first: cancelling the jobs makes sessions fail
+		// their commands, and they must close as shut down, not as
+		// protocol errors.
 		for _, c := range left {
 			c.closeReq.CompareAndSwap(uint32(CloseNone), uint32(CloseServerShutdown))
+		}
+		s.baseCancel()
+		for _, c := range left {
 			_ = c.sock.Close()
 			c.interrupt(0) // a parked connection is not woken by its socket closing
 		}
