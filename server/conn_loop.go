@@ -63,15 +63,24 @@ func (c *Conn) recoverPanic(reason *CloseReason) {
 // loop handles flags and input until the connection closes (parked false)
 // or parks (parked true: the goroutine must end without touching c).
 func (c *Conn) loop() (reason CloseReason, parked bool) {
+	// A connection parks only after waiting parkAfter for input on this
+	// goroutine (idle): parking and resuming for every command of a busy
+	// client would cost an epoll arming and a new goroutine each time.
+	parkAfter := c.srv.parkAfter()
+	idle := parkAfter < 0
 	for {
 		if r := c.handleFlags(); r != CloseNone {
 			return r, false
 		}
-		park := c.parkable()
+		canPark := c.parkable()
+		park := canPark && idle
 		deadline := c.deadline()
-		if park {
+		switch {
+		case park:
 			_ = c.sock.SetReadDeadline(time.Time{}) // the timer keeps the deadline
-		} else {
+		case canPark:
+			_ = c.sock.SetReadDeadline(earliest(deadline, time.Now().Add(parkAfter)))
+		default:
 			_ = c.sock.SetReadDeadline(deadline)
 		}
 		if c.flags.Load() != 0 || c.closeReq.Load() != 0 {
@@ -88,6 +97,7 @@ func (c *Conn) loop() (reason CloseReason, parked bool) {
 			case err != nil:
 				r, again = c.readFailed(err)
 			case ready:
+				idle = parkAfter < 0
 				r, again = c.readOnce()
 			case !time.Now().Before(deadline):
 				r, again = c.timedOut(), false
@@ -98,9 +108,14 @@ func (c *Conn) loop() (reason CloseReason, parked bool) {
 			// Wait for input holding no buffer (idle connections cost no
 			// read buffer).
 			if err := c.raw.Read(c.peekFn); err != nil {
+				if canPark && errors.Is(err, os.ErrDeadlineExceeded) && time.Now().Before(deadline) {
+					idle = true // parkAfter passed without input: park
+					continue
+				}
 				r, again = c.readFailed(err)
 				break
 			}
+			idle = parkAfter < 0
 			r, again = c.readOnce()
 		case isTLS:
 			r, again = c.readTLS(tc)
@@ -332,3 +347,19 @@ func refuse(p Protocol, nc net.Conn, reason CloseReason) error {
 // refuseTimeout bounds the refusal write so a client that does not read
 // cannot hold a goroutine.
 const refuseTimeout = 5 * time.Second
+
+// earliest returns the earlier of two times.
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// parkAfter is Options.ParkAfter with its default.
+func (s *Server) parkAfter() time.Duration {
+	if s.opts.ParkAfter == 0 {
+		return DefaultParkAfter
+	}
+	return s.opts.ParkAfter
+}

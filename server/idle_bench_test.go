@@ -52,7 +52,7 @@ func measureIdle(b *testing.B, useTLS bool) (heap, stack int64) {
 	}
 	p := newEchoProto()
 	p.closed = make(chan closeEvent, idleConns+10)
-	s, err := New(cfg, p, Options{Logger: discard()})
+	s, err := New(cfg, p, Options{Logger: discard(), ParkAfter: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

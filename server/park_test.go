@@ -39,7 +39,7 @@ func TestParkIdleConnection(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			cfg := testConfig(t)
 			cfg.LoginTimeout = time.Hour
-			ts := startServer(t, cfg, Options{}, kind)
+			ts := startServer(t, cfg, Options{ParkAfter: -1}, kind)
 			cl := ts.dial(t, kind)
 			c := ts.conn(t)
 			waitParked(t, c)
@@ -84,7 +84,7 @@ func TestParkWakeRace(t *testing.T) {
 	const lines = 500
 	cfg := testConfig(t)
 	cfg.Limits.MaxPipeline = lines // lines may arrive in one read
-	ts := startServer(t, cfg, Options{}, kindPlain)
+	ts := startServer(t, cfg, Options{ParkAfter: -1}, kindPlain)
 	cl := ts.dial(t, kindPlain)
 	c := ts.conn(t)
 	stop := make(chan struct{})
@@ -154,7 +154,7 @@ func TestParkWakeRace(t *testing.T) {
 func TestParkCloseAndHangup(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.LoginTimeout = time.Hour
-	ts := startServer(t, cfg, Options{}, kindPlain)
+	ts := startServer(t, cfg, Options{ParkAfter: -1}, kindPlain)
 
 	cl := ts.dial(t, kindPlain)
 	c := ts.conn(t)
@@ -182,7 +182,7 @@ func TestParkCloseAndHangup(t *testing.T) {
 func TestParkIdleTimeouts(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.LoginTimeout = 300 * time.Millisecond
-	ts := startServer(t, cfg, Options{}, kindPlain)
+	ts := startServer(t, cfg, Options{ParkAfter: -1}, kindPlain)
 	var ids []uint64
 	var cls []*client
 	for range 5 {
@@ -215,7 +215,7 @@ func TestParkIdleTimeouts(t *testing.T) {
 func TestParkShutdown(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.LoginTimeout = time.Hour
-	ts := startServer(t, cfg, Options{}, kindPlain)
+	ts := startServer(t, cfg, Options{ParkAfter: -1}, kindPlain)
 	var cls []*client
 	for range 3 {
 		cls = append(cls, ts.dial(t, kindPlain))
@@ -231,5 +231,44 @@ func TestParkShutdown(t *testing.T) {
 	case <-ts.poll.done:
 	default:
 		t.Fatal("poller goroutine still running after shutdown")
+	}
+}
+
+// A connection parks only after Options.ParkAfter without input: a client
+// sending a command every few milliseconds keeps its goroutine (no epoll
+// arming and no new goroutine per command); once it stops, the connection
+// parks, and it still answers afterwards.
+func TestParkAfterIdle(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.LoginTimeout = time.Hour
+	const after = 300 * time.Millisecond
+	ts := startServer(t, cfg, Options{ParkAfter: after}, kindPlain)
+	cl := ts.dial(t, kindPlain)
+	c := ts.conn(t)
+	for i := 0; i < 20; i++ {
+		if err := cl.send(fmt.Sprintf("busy %d\r\n", i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.expect(fmt.Sprintf("busy %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		if st := c.parkState.Load(); st == parkParked {
+			t.Fatalf("parked after command %d of a busy client", i)
+		}
+		if n := loopGoroutines(); n != 1 {
+			t.Fatalf("%d goroutines in Conn.loop for one busy connection", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	waitParked(t, c)
+	if waited := time.Since(start); waited < after/2 {
+		t.Fatalf("parked %v after the last command, ParkAfter is %v", waited, after)
+	}
+	if err := cl.send("again\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.expect("again"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,7 +16,7 @@ func TestWakeAt(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			cfg := testConfig(t)
 			cfg.TLS.CertFile, cfg.TLS.KeyFile = certFile, keyFile
-			ts := startServer(t, cfg, Options{}, kind)
+			ts := startServer(t, cfg, Options{ParkAfter: -1}, kind)
 			var nc net.Conn
 			var err error
 			if kind == kindTLS {
