@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // POP3Part is one row of a physmessage's text as the POP3 streamer reads it
@@ -193,24 +192,9 @@ func (db *DB) POP3PartChunk(ctx context.Context, p POP3Part, offset, length int6
 // read in chunks is 25 MB of garbage; RawValues copies straight from pgx's
 // pooled read buffer into dst.
 func (db *DB) pgChunk(ctx context.Context, q string, offset, length, id int64, dst []byte) ([]byte, error) {
-	var conn *sql.Conn
-	if db.conn != nil {
-		conn = db.conn
-	} else {
-		c, err := db.SQL.Conn(ctx)
-		if err != nil {
-			return dst[:0], fmt.Errorf("read part %d at %d: %w", id, offset, err)
-		}
-		defer c.Close()
-		conn = c
-	}
 	found := false
-	err := conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("unexpected driver connection %T", dc)
-		}
-		rows, err := sc.Conn().Query(ctx, db.Q(q), offset+1, length, id)
+	err := db.withPgx(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, db.Q(q), offset+1, length, id)
 		if err != nil {
 			return err
 		}

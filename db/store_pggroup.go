@@ -103,29 +103,35 @@ func (db *DB) storeGrouped(ctx context.Context, d *pgDelivery) error {
 	}
 	d.promoted = make(chan struct{})
 	g.mu.Unlock()
-	select {
-	case <-d.done:
-		return d.err
-	case <-d.promoted:
-		db.flush(ctx, d.batch)
-		return d.err
-	case <-ctx.Done():
-		g.mu.Lock()
-		if i := slices.Index(g.queue, d); i >= 0 {
-			g.queue = slices.Delete(g.queue, i, i+1)
-			g.mu.Unlock()
-			return ctx.Err()
-		}
-		g.mu.Unlock()
-		// Already taken into a batch: its outcome decides (it may commit).
+	cancelled := ctx.Done()
+	for {
 		select {
 		case <-d.done:
 			return d.err
 		case <-d.promoted:
 			db.flush(ctx, d.batch)
 			return d.err
+		case <-cancelled:
+			if g.dequeue(d) {
+				return ctx.Err()
+			}
+			// Already taken into a batch: its outcome decides (it may
+			// commit).
+			cancelled = nil
 		}
 	}
+}
+
+// dequeue removes d from the queue; false when a flusher took it already.
+func (g *pgGroup) dequeue(d *pgDelivery) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	i := slices.Index(g.queue, d)
+	if i < 0 {
+		return false
+	}
+	g.queue = slices.Delete(g.queue, i, i+1)
+	return true
 }
 
 // take removes up to pgGroupMaxBatch deliveries from the head of the
@@ -214,16 +220,7 @@ func (db *DB) writeBatch(ctx context.Context, batch []*pgDelivery) {
 // withPgx runs f on the pgx connection under db's handle: the pinned
 // worker connection, or one borrowed from the pool.
 func (db *DB) withPgx(ctx context.Context, f func(*pgx.Conn) error) error {
-	conn := db.conn
-	if conn == nil {
-		c, err := db.SQL.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		conn = c
-	}
-	return conn.Raw(func(dc any) error {
+	return db.withRawConn(ctx, func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
