@@ -6,6 +6,10 @@ import (
 	"unicode/utf16"
 )
 
+// The tester keeps its own modified UTF-7 codec rather than importing
+// imap4's: a bug shared by the daemon and the tool that checks it would go
+// unseen.
+
 // mutf7Encoding is RFC 3501 §5.1.3's base64 variant (',' for '/').
 var mutf7Encoding = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,").WithPadding(base64.NoPadding)
 
