@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,24 +15,6 @@ import (
 	"github.com/dbmail-go/dbmail/db/dbtest"
 	"github.com/dbmail-go/dbmail/internal/testutil"
 )
-
-// spoolFiles counts the files pid holds open in dir (the daemon's spool
-// files are unlinked at once, so they are seen through /proc/PID/fd).
-func spoolFiles(t testing.TB, pid int, dir string) int {
-	t.Helper()
-	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, fd := range fds {
-		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
-		if err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
-			n++
-		}
-	}
-	return n
-}
 
 // rowCounts counts the rows a stored message adds.
 func rowCounts(t testing.TB, d *db.DB) string {
@@ -131,7 +112,7 @@ func TestDaemonBigAppend(t *testing.T) {
 			if growth > 4<<20 {
 				t.Errorf("RSS grew by %d KiB during a %d byte APPEND (limit 4096 KiB)", growth>>10, len(big))
 			}
-			if n := spoolFiles(t, pid, spoolDir); n != 0 {
+			if n := daemontest.OpenFiles(t, pid, spoolDir); n != 0 {
 				t.Errorf("%d spool files open after the APPEND", n)
 			}
 			fmt.Fprintf(nc, "d SELECT INBOX\r\ne FETCH 7 (RFC822.SIZE BODY.PEEK[])\r\n")
@@ -159,7 +140,7 @@ func TestDaemonBigAppend(t *testing.T) {
 			if after := rowCounts(t, d); after != rows {
 				t.Errorf("refused APPEND: rows %s, before %s", after, rows)
 			}
-			if n := spoolFiles(t, pid, spoolDir); n != 0 {
+			if n := daemontest.OpenFiles(t, pid, spoolDir); n != 0 {
 				t.Errorf("%d spool files open after the refused APPEND", n)
 			}
 
@@ -171,19 +152,11 @@ func TestDaemonBigAppend(t *testing.T) {
 			if _, err := gone.Write(big[:5<<20]); err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(30 * time.Second)
-			for spoolFiles(t, pid, spoolDir) == 0 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if n := spoolFiles(t, pid, spoolDir); n != 1 {
+			if n := daemontest.WaitOpenFiles(t, pid, spoolDir, 1); n != 1 {
 				t.Fatalf("%d spool files open while the literal arrives, want 1", n)
 			}
 			gone.nc.Close()
-			deadline = time.Now().Add(30 * time.Second)
-			for spoolFiles(t, pid, spoolDir) != 0 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if n := spoolFiles(t, pid, spoolDir); n != 0 {
+			if n := daemontest.WaitOpenFiles(t, pid, spoolDir, 0); n != 0 {
 				t.Errorf("%d spool files open after the client went away", n)
 			}
 			if after := rowCounts(t, d); after != rows {

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,24 +36,6 @@ func dotStuff(msg []byte) []byte {
 	}
 	b.WriteString(".\r\n")
 	return b.Bytes()
-}
-
-// openSpools counts the files pid holds open in dir (spool files are
-// unlinked at once, so they are only seen through /proc/PID/fd).
-func openSpools(t *testing.T, pid int, dir string) int {
-	t.Helper()
-	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, fd := range fds {
-		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
-		if err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
-			n++
-		}
-	}
-	return n
 }
 
 // TestDaemonBigData delivers a 25 MB message to two recipients over LMTP
@@ -159,7 +139,7 @@ func TestDaemonBigData(t *testing.T) {
 			if n != int64(len(big))+int64(len("Return-Path: <t@example.org>\r\n")) || !bytes.Equal(h.Sum(nil), want[:]) {
 				t.Fatalf("read back %d bytes, digest equal %v", n, bytes.Equal(h.Sum(nil), want[:]))
 			}
-			if n := openSpools(t, pid, spoolDir); n != 0 {
+			if n := daemontest.OpenFiles(t, pid, spoolDir); n != 0 {
 				t.Errorf("%d spool files open after the delivery", n)
 			}
 
@@ -187,19 +167,11 @@ func TestDaemonBigData(t *testing.T) {
 			if _, err := gone.c.Write(wire[:5<<20]); err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(30 * time.Second)
-			for openSpools(t, pid, spoolDir) == 0 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if n := openSpools(t, pid, spoolDir); n != 1 {
+			if n := daemontest.WaitOpenFiles(t, pid, spoolDir, 1); n != 1 {
 				t.Fatalf("%d spool files open while DATA arrives, want 1", n)
 			}
 			gone.c.Close()
-			deadline = time.Now().Add(30 * time.Second)
-			for openSpools(t, pid, spoolDir) != 0 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if n := openSpools(t, pid, spoolDir); n != 0 {
+			if n := daemontest.WaitOpenFiles(t, pid, spoolDir, 0); n != 0 {
 				t.Errorf("%d spool files open after the client went away", n)
 			}
 			if after := count(); after != rows {

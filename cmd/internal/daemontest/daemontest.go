@@ -174,3 +174,34 @@ func WatchRSS(t testing.TB, pid int) (stop func() (before, peak int64)) {
 		return before, peak
 	}
 }
+
+// OpenFiles counts the files pid holds open below dir. The daemons unlink
+// their spool files at once, so /proc/PID/fd is the only place they show.
+func OpenFiles(t testing.TB, pid int, dir string) int {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, fd := range fds {
+		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
+			n++
+		}
+	}
+	return n
+}
+
+// WaitOpenFiles waits up to 30 s for pid to hold want files open below dir
+// and returns the count it saw last.
+func WaitOpenFiles(t testing.TB, pid int, dir string, want int) int {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	n := OpenFiles(t, pid, dir)
+	for n != want && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		n = OpenFiles(t, pid, dir)
+	}
+	return n
+}
