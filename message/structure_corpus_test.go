@@ -10,16 +10,7 @@ import (
 // rendered BODYSTRUCTURE is one balanced list.
 func TestCorpusStructure(t *testing.T) {
 	t.Parallel()
-	for _, f := range corpusFiles(t) {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := Parse(raw, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wire, _ := rebuild(t, m.Parts, FormCRLF)
+	forEachCorpusWire(t, func(f string, wire []byte) {
 		root := ParseStructure(wire)
 		if root.Start != 0 || root.End != int64(len(wire)) {
 			t.Fatalf("%s: root spans %d..%d of %d", f, root.Start, root.End, len(wire))
@@ -30,6 +21,24 @@ func TestCorpusStructure(t *testing.T) {
 				t.Fatalf("%s: unbalanced BODYSTRUCTURE %s", f, bs)
 			}
 		}
+	})
+}
+
+// forEachCorpusWire calls f with every corpus file's name and its CRLF
+// wire form as the message package stores and rebuilds it.
+func forEachCorpusWire(t *testing.T, f func(name string, wire []byte)) {
+	t.Helper()
+	for _, name := range corpusFiles(t) {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Parse(raw, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire, _ := rebuild(t, m.Parts, FormCRLF)
+		f(name, wire)
 	}
 }
 

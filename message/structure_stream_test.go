@@ -2,7 +2,6 @@ package message
 
 import (
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,16 +61,7 @@ func dumpNode(n *Node) string {
 func TestStructureScannerCorpus(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, f := range corpusFiles(t) {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := Parse(raw, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wire, _ := rebuild(t, m.Parts, FormCRLF)
+	forEachCorpusWire(t, func(f string, wire []byte) {
 		want := ParseStructure(wire)
 		sameTree(t, f+" whole", scanStreamed(wire, nil), want)
 		var cuts []int
@@ -86,7 +76,7 @@ func TestStructureScannerCorpus(t *testing.T) {
 			}
 			sameTree(t, f+" 1-byte pieces", scanStreamed(wire, cuts), want)
 		}
-	}
+	})
 }
 
 // TestStructureScannerEdges covers what a stream learns late: entities
@@ -198,23 +188,14 @@ func TestStructureScannerFinished(t *testing.T) {
 // DecodeNode.
 func TestNodeCodecCorpus(t *testing.T) {
 	t.Parallel()
-	for _, f := range corpusFiles(t) {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := Parse(raw, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wire, _ := rebuild(t, m.Parts, FormCRLF)
+	forEachCorpusWire(t, func(f string, wire []byte) {
 		want := ParseStructure(wire)
 		got, err := DecodeNode(EncodeNode(want))
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameTree(t, f+" codec", got, want)
-	}
+	})
 	if _, err := DecodeNode([]byte("{")); err == nil {
 		t.Fatal("DecodeNode accepted broken input")
 	}
