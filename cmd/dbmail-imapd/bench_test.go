@@ -28,12 +28,8 @@ import (
 func BenchmarkCrossProcessIdle(b *testing.B) {
 	bin := daemontest.Build(b, "dbmail-imapd")
 	be := dbtest.Backends(b)[0]
-	uri := be.Fresh(b)
-	d := dbtest.Connect(b, uri, "dbmail_")
+	uri, d := dbtest.OpenURI(b, be)
 	ctx := context.Background()
-	if err := d.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
 	uid, err := d.CreateUser(ctx, db.User{Name: "alice", Passwd: "secret", Active: true})
 	if err != nil {
 		b.Fatal(err)

@@ -42,12 +42,8 @@ func TestDaemonBigAppend(t *testing.T) {
 	bigSum := sha256.Sum256(big)
 	for _, b := range dbtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			uri := b.Fresh(t)
-			d := dbtest.Connect(t, uri, "dbmail_")
+			uri, d := dbtest.OpenURI(t, b)
 			ctx := context.Background()
-			if err := d.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
 			for _, u := range []db.User{{Name: "alice", Passwd: "secret", Active: true}, {Name: "poor", Passwd: "secret", Active: true, MaxMailSize: 1 << 20}} {
 				if _, err := d.CreateUser(ctx, u); err != nil {
 					t.Fatal(err)

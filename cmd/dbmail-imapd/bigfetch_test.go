@@ -36,12 +36,8 @@ func TestDaemonBigFetch(t *testing.T) {
 	bin := daemontest.Build(t, "dbmail-imapd")
 	for _, b := range dbtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			uri := b.Fresh(t)
-			d := dbtest.Connect(t, uri, "dbmail_")
+			uri, d := dbtest.OpenURI(t, b)
 			ctx := context.Background()
-			if err := d.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
 			uid, err := d.CreateUser(ctx, db.User{Name: "alice", Passwd: "secret", Active: true})
 			if err != nil {
 				t.Fatal(err)

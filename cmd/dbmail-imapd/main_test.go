@@ -25,12 +25,8 @@ func TestDaemon(t *testing.T) {
 	bin := daemontest.Build(t, "dbmail-imapd")
 	for _, b := range dbtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			uri := b.Fresh(t)
-			d := dbtest.Connect(t, uri, "dbmail_")
+			uri, d := dbtest.OpenURI(t, b)
 			ctx := context.Background()
-			if err := d.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
 			if _, err := d.CreateUser(ctx, db.User{Name: "alice", Passwd: "secret", Active: true}); err != nil {
 				t.Fatal(err)
 			}

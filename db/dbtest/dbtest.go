@@ -158,11 +158,25 @@ func Open(t testing.TB, b Backend) *db.DB {
 // OpenPrefix is Open with another table prefix (spec 1.1).
 func OpenPrefix(t testing.TB, b Backend, prefix string) *db.DB {
 	t.Helper()
-	d := Connect(t, b.Fresh(t), prefix)
+	_, d := openMigrated(t, b, prefix)
+	return d
+}
+
+// OpenURI is Open that also returns the database's dburi, for a test that
+// runs a daemon on the same database.
+func OpenURI(t testing.TB, b Backend) (string, *db.DB) {
+	t.Helper()
+	return openMigrated(t, b, "dbmail_")
+}
+
+func openMigrated(t testing.TB, b Backend, prefix string) (string, *db.DB) {
+	t.Helper()
+	uri := b.Fresh(t)
+	d := Connect(t, uri, prefix)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := d.Migrate(ctx); err != nil {
 		t.Fatalf("dbtest: %s: migrate: %v", b.Name, err)
 	}
-	return d
+	return uri, d
 }
