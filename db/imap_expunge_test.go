@@ -7,7 +7,6 @@ import (
 
 	"github.com/dbmail-go/dbmail/db"
 	"github.com/dbmail-go/dbmail/db/dbtest"
-	"github.com/dbmail-go/dbmail/message"
 )
 
 // TestIMAPExpungeLockOrder: an expunge takes the quota user's row before
@@ -27,18 +26,8 @@ func TestIMAPExpungeLockOrder(t *testing.T) {
 			d := dbtest.Open(t, b)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			uid, err := d.CreateUser(ctx, db.User{Name: "lockorder", Passwd: "secret", Active: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			inbox, err := d.FindMailbox(ctx, uid, "INBOX")
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := message.Parse([]byte("Subject: x\r\n\r\nbody\r\n"), message.Options{MaxDepth: 64})
-			if err != nil {
-				t.Fatal(err)
-			}
+			uid, inbox := newUser(t, d, "lockorder", 0)
+			m := parse(t, []byte("Subject: x\r\n\r\nbody\r\n"))
 			if _, _, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: inbox.ID, QuotaUser: uid, Flags: db.Flags{Deleted: true}}}); err != nil {
 				t.Fatal(err)
 			}
@@ -101,22 +90,12 @@ func TestIMAPMoveLockOrder(t *testing.T) {
 			var users [2]int64
 			var inboxes [2]*db.Mailbox
 			for i, name := range []string{"mover-a", "mover-b"} {
-				id, err := d.CreateUser(ctx, db.User{Name: name, Passwd: "secret", Active: true})
-				if err != nil {
-					t.Fatal(err)
-				}
-				users[i] = id
-				if inboxes[i], err = d.FindMailbox(ctx, id, "INBOX"); err != nil {
-					t.Fatal(err)
-				}
+				users[i], inboxes[i] = newUser(t, d, name, 0)
 			}
 			if inboxes[0].ID >= inboxes[1].ID {
 				t.Fatalf("INBOX ids %d, %d: the test needs A's below B's", inboxes[0].ID, inboxes[1].ID)
 			}
-			m, err := message.Parse([]byte("Subject: moving\r\n\r\nbody\r\n"), message.Options{MaxDepth: 64})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := parse(t, []byte("Subject: moving\r\n\r\nbody\r\n"))
 			_, res, err := d.StoreMessage(ctx, m, time.Now(), []db.Dest{{MailboxID: inboxes[0].ID, QuotaUser: users[0]}})
 			if err != nil {
 				t.Fatal(err)
