@@ -93,7 +93,7 @@ func (db *DB) storeGrouped(ctx context.Context, d *pgDelivery) error {
 	g.mu.Lock()
 	g.queue = append(g.queue, d)
 	if g.active < pgGroupFlushers {
-		// No waiters can be queued while a flusher is free (finish
+		// No waiters can be queued while a flusher is free (release
 		// promotes one before freeing its slot), so the batch is d alone.
 		g.active++
 		batch := g.take()
